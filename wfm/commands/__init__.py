@@ -1,0 +1,1 @@
+"""Subcommands of the `wfm` CLI; each module defines ORDER and register(subparsers)."""

@@ -1,0 +1,227 @@
+"""Forecast + queue settings → requirements table (agents needed per queue and interval), and projections back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, timestamp_column
+from wfm.errors import InputError
+from wfm.staffing.chat import chat_metrics, required_agents_chat
+from wfm.staffing.email import fifo_service_level, required_agents_email
+from wfm.staffing.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics
+from wfm.staffing.queues import QueueSettings
+from wfm.staffing.required import Staffing, required_agents_erlang_a, required_agents_erlang_c
+from wfm.staffing.targets import scheduled_from_net
+
+FORECAST_COLUMNS = ("queue", "interval_start", "volume", "aht_seconds")
+REQUIREMENT_COLUMNS = (
+    "queue",
+    "interval_start",
+    "volume",
+    "aht_seconds",
+    "required_agents",
+    "net_agents",
+    "service_level",
+    "asa_seconds",
+    "occupancy",
+    "p_wait",
+    "p_abandon",
+    "model",
+)
+
+
+def read_forecast(path: str | Path) -> pd.DataFrame:
+    """A forecast CSV (queue, interval_start, volume, aht_seconds) checked cell by cell."""
+    p = Path(path)
+    frame = read_table(p, FORECAST_COLUMNS, ("volume_lo", "volume_hi", "model"))
+    out = pd.DataFrame(
+        {
+            "queue": frame["queue"].str.strip(),
+            "interval_start": timestamp_column(frame, "interval_start", p),
+            "volume": number_column(frame, "volume", p, minimum=0),
+            "aht_seconds": number_column(frame, "aht_seconds", p, minimum=0),
+        }
+    )
+    no_aht = (out["volume"] > 0) & (out["aht_seconds"] <= 0)
+    if no_aht.any():
+        row = int(np.flatnonzero(no_aht.to_numpy())[0]) + FIRST_DATA_ROW
+        raise InputError(
+            "volume without a handle time: expected aht_seconds > 0", file=p, row=row, column="aht_seconds"
+        )
+    dup = out.duplicated(["queue", "interval_start"])
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0]) + FIRST_DATA_ROW
+        raise InputError("this queue and interval appear twice", file=p, row=row, column="interval_start")
+    return out
+
+
+def _model_name(settings: QueueSettings, model: str | None) -> str:
+    """The staffing model used for a queue: the channel's model, or the override for voice queues."""
+    if settings.channel == "chat":
+        return "chat"
+    if settings.channel == "email":
+        return "email"
+    chosen = model or settings.model
+    if chosen == "erlang-a" and settings.patience_seconds is None:
+        raise InputError(f'queue "{settings.queue}": Erlang A needs patience_seconds in the queue settings')
+    return chosen
+
+
+def required_for_queue(
+    settings: QueueSettings, volume: np.ndarray, aht_seconds: np.ndarray, is_open: np.ndarray, model: str
+) -> Staffing:
+    """Net agents per interval for one queue's series under its channel's model."""
+    seconds = settings.interval_minutes * 60.0
+    targets = settings.targets
+    if model == "chat":
+        return required_agents_chat(volume, seconds, aht_seconds, settings.aht_factors, targets)
+    if model == "email":
+        response = float(settings.response_hours or 0.0) * 3600.0
+        return required_agents_email(volume, seconds, aht_seconds, response, targets, is_open)
+    if model == "erlang-a":
+        return required_agents_erlang_a(volume, seconds, aht_seconds, settings.patience_seconds, targets)
+    return required_agents_erlang_c(volume, seconds, aht_seconds, targets)
+
+
+def _queue_grid(group: pd.DataFrame, settings: QueueSettings, source: str) -> pd.DataFrame:
+    """One queue's forecast on a complete interval grid (missing intervals: no volume)."""
+    step = pd.Timedelta(minutes=settings.interval_minutes)
+    starts = group["interval_start"]
+    off_grid = (starts - starts.min()) % step != pd.Timedelta(0)
+    if off_grid.any():
+        row = int(group.index[off_grid.to_numpy()][0]) + FIRST_DATA_ROW
+        raise InputError(
+            f"interval start is off the queue's {settings.interval_minutes}-minute grid",
+            file=source,
+            row=row,
+            column="interval_start",
+        )
+    grid = pd.date_range(starts.min(), starts.max(), freq=step)
+    full = group.set_index("interval_start").reindex(grid)
+    full.index.name = "interval_start"
+    full["queue"] = settings.queue
+    full["volume"] = full["volume"].fillna(0.0)
+    full["aht_seconds"] = full["aht_seconds"].fillna(0.0)
+    return full.reset_index()
+
+
+def build_requirements(
+    forecast: pd.DataFrame,
+    queues: dict[str, QueueSettings],
+    model: str | None = None,
+    source: str = "forecast",
+) -> pd.DataFrame:
+    """Requirements table: per queue and interval the net and scheduled agents and the service they give."""
+    unknown = sorted(set(forecast["queue"]) - set(queues))
+    if unknown:
+        row = int(np.flatnonzero(forecast["queue"].isin(unknown).to_numpy())[0]) + FIRST_DATA_ROW
+        raise InputError(
+            f'queue "{unknown[0]}" has no settings in the queues file', file=source, row=row, column="queue"
+        )
+    parts = []
+    for name, group in forecast.groupby("queue", sort=True):
+        settings = queues[name]
+        grid = _queue_grid(group.sort_values("interval_start"), settings, source)
+        is_open = settings.is_open(grid["interval_start"])
+        chosen = _model_name(settings, model)
+        staffing = required_for_queue(
+            settings, grid["volume"].to_numpy(float), grid["aht_seconds"].to_numpy(float), is_open, chosen
+        )
+        net = np.where(is_open, np.maximum(staffing.agents, settings.targets.min_agents), staffing.agents)
+        m = staffing.metrics
+        parts.append(
+            grid.assign(
+                required_agents=scheduled_from_net(net, settings.shrinkage),
+                net_agents=net,
+                service_level=m.service_level,
+                asa_seconds=m.asa_seconds,
+                occupancy=m.occupancy,
+                p_wait=m.p_wait,
+                p_abandon=m.p_abandon,
+                model=chosen,
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=list(REQUIREMENT_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(REQUIREMENT_COLUMNS)]
+
+
+def metrics_at_agents(
+    settings: QueueSettings,
+    volume: np.ndarray,
+    aht_seconds: np.ndarray,
+    net_agents: np.ndarray,
+    model: str | None = None,
+    is_open: np.ndarray | None = None,
+) -> QueueMetrics:
+    """Queue metrics per interval if `net_agents` (after shrinkage) work the queue."""
+    seconds = settings.interval_minutes * 60.0
+    chosen = _model_name(settings, model)
+    t = settings.targets.answer_seconds
+    lam = np.asarray(volume, dtype=float) / seconds
+    agents = np.asarray(net_agents, dtype=np.int64)
+    if chosen == "chat":
+        return chat_metrics(agents, lam, aht_seconds, settings.aht_factors, t)
+    if chosen == "erlang-a":
+        return erlang_a_metrics(agents, lam, aht_seconds, settings.patience_seconds, t)
+    if chosen == "email":
+        response = float(settings.response_hours or 0.0) * 3600.0
+        work = np.asarray(volume, dtype=float) * np.asarray(aht_seconds, dtype=float)
+        capacity = agents * seconds * (settings.targets.max_occupancy or 1.0)
+        sl, delay = fifo_service_level(work, capacity, seconds, response)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            occupancy = np.where(agents > 0, np.minimum(work / (agents * seconds), 1.0), 0.0)
+        zeros = np.zeros(work.size)
+        return QueueMetrics(np.where(work > 0, 1.0, 0.0), sl, delay, occupancy, zeros)
+    return erlang_c_metrics(agents, lam * np.asarray(aht_seconds, dtype=float), aht_seconds, t)
+
+
+def projected_service(
+    requirements: pd.DataFrame, scheduled: pd.DataFrame, queues: dict[str, QueueSettings]
+) -> pd.DataFrame:
+    """Projected metrics per queue and interval for a roster's scheduled agents (column `scheduled_agents`).
+
+    Net agents on the queue = ⌊scheduled × (1 − shrinkage)⌋ (rounded down: a fraction of an agent answers nothing).
+    """
+    merged = requirements.merge(scheduled, on=["queue", "interval_start"], how="left")
+    merged["scheduled_agents"] = merged["scheduled_agents"].fillna(0).astype(int)
+    parts = []
+    for name, group in merged.groupby("queue", sort=True):
+        settings = queues[name]
+        net = np.floor(group["scheduled_agents"].to_numpy() * (1.0 - settings.shrinkage) + 1e-9).astype(np.int64)
+        m = metrics_at_agents(
+            settings,
+            group["volume"].to_numpy(float),
+            group["aht_seconds"].to_numpy(float),
+            net,
+            model=group["model"].iloc[0] if group["model"].iloc[0] in ("erlang-c", "erlang-a") else None,
+        )
+        parts.append(
+            group[["queue", "interval_start", "volume", "required_agents", "scheduled_agents"]].assign(
+                net_agents=net,
+                service_level=m.service_level,
+                asa_seconds=m.asa_seconds,
+                occupancy=m.occupancy,
+                p_abandon=m.p_abandon,
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def daily_service(projection: pd.DataFrame) -> pd.DataFrame:
+    """Per queue and day: volume-weighted service level and the count of understaffed intervals."""
+    frame = projection.assign(
+        date=projection["interval_start"].dt.date,
+        answered_in_target=projection["volume"] * projection["service_level"],
+        understaffed=projection["scheduled_agents"] < projection["required_agents"],
+    )
+    daily = frame.groupby(["queue", "date"], as_index=False).agg(
+        volume=("volume", "sum"),
+        answered_in_target=("answered_in_target", "sum"),
+        understaffed_intervals=("understaffed", "sum"),
+    )
+    daily["service_level"] = np.where(daily["volume"] > 0, daily["answered_in_target"] / daily["volume"], 1.0)
+    return daily.drop(columns="answered_in_target")

@@ -1,0 +1,1 @@
+"""Streamlit pages; the only package besides app.py that imports Streamlit."""
