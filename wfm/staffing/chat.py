@@ -76,7 +76,8 @@ def chat_metrics(
         "occupancy": np.ones(size),
         "p_abandon": np.zeros(size),
     }
-    idle = lam <= 0
+    idle = (lam <= 0) | (aht <= 0)
+    aht_held = np.where(idle[:, None], 1.0, aht_held)
     out["p_wait"][idle], out["service_level"][idle], out["asa_seconds"][idle], out["occupancy"][idle] = (
         0,
         1,

@@ -1,0 +1,224 @@
+"""What-if scenarios: peak shapes, deflection, targets, extra staff placement, costs, CLI and its errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.cli import main
+from wfm.scenarios import (
+    Costs,
+    ExtraStaff,
+    Scenario,
+    VolumePeak,
+    apply_to_forecast,
+    base_scheduled_from_requirements,
+    compare,
+    read_scenarios,
+    run_scenario,
+)
+from wfm.staffing.queues import read_queues
+from wfm.staffing.requirements import build_requirements
+
+QUEUES = """queue,channel,interval_minutes,service_level,answer_seconds,max_occupancy,shrinkage,concurrency,aht_factors
+phone_presale,voice,30,0.8,20,0.85,0.3,,
+chat_presale,chat,30,0.8,30,0.85,0.3,3,1;1.25;1.6
+"""
+
+SCENARIOS = """
+[costs]
+hourly = 40
+temp_hourly = 50
+overtime_premium = 0.5
+
+[[scenario]]
+name = "base"
+
+[[scenario]]
+name = "double11"
+[[scenario.peak]]
+multiplier = 3
+start = 2026-11-11
+queues = ["voice"]
+ramp_days = 2
+returns_days = 1
+returns_multiplier = 1.5
+
+[[scenario]]
+name = "double11 with temps"
+deflection = { chat = 0.25 }
+[[scenario.peak]]
+multiplier = 3
+start = 2026-11-11
+queues = ["voice"]
+[[scenario.extra_staff]]
+kind = "temp"
+queues = ["phone_presale"]
+start = 2026-11-11
+agents = 40
+hours_per_day = 8
+"""
+
+
+@pytest.fixture
+def setting(tmp_path: Path) -> tuple[dict, pd.DataFrame, Path]:
+    (tmp_path / "queues.csv").write_text(QUEUES, encoding="utf-8")
+    queues = read_queues(tmp_path / "queues.csv")
+    starts = pd.date_range("2026-11-08 08:00", "2026-11-13 23:30", freq="30min")
+    starts = starts[starts.hour >= 8]
+    rows = [
+        {"queue": q, "interval_start": s, "volume": v, "aht_seconds": 240.0}
+        for q, v in (("phone_presale", 60.0), ("chat_presale", 40.0))
+        for s in starts
+    ]
+    forecast = pd.DataFrame(rows)
+    forecast.to_csv(tmp_path / "forecast.csv", index=False)
+    (tmp_path / "scenarios.toml").write_text(SCENARIOS, encoding="utf-8")
+    return queues, forecast, tmp_path
+
+
+def test_peak_shape_ramp_peak_and_returns() -> None:
+    peak = VolumePeak(3.0, date(2026, 11, 11), date(2026, 11, 11), ramp_days=2, returns_days=2, returns_multiplier=1.5)
+    days = pd.Series(pd.date_range("2026-11-08", "2026-11-14"))
+    factor = peak.factor_by_day(days)
+    assert factor.tolist() == pytest.approx([1.0, 1 + 2 / 3, 1 + 4 / 3, 3.0, 1.5, 1.25, 1.0])
+
+
+def test_forecast_changes_only_the_chosen_queues_and_dates(setting) -> None:
+    queues, forecast, _ = setting
+    scenario = Scenario(
+        "s",
+        peaks=(VolumePeak(4.0, date(2026, 11, 11), date(2026, 11, 11), channels=("voice",)),),
+        deflection={"chat": 0.5},
+        aht_multiplier={"phone_presale": 1.1},
+    )
+    out = apply_to_forecast(forecast, queues, scenario)
+    peak_day = out["interval_start"].dt.date == date(2026, 11, 11)
+    phone = out["queue"] == "phone_presale"
+    assert (out.loc[phone & peak_day, "volume"] == 240.0).all()
+    assert (out.loc[phone & ~peak_day, "volume"] == 60.0).all()
+    assert (out.loc[~phone, "volume"] == 20.0).all()
+    assert out.loc[phone, "aht_seconds"].to_numpy() == pytest.approx(264.0)
+    assert (out.loc[~phone, "aht_seconds"] == 240.0).all()
+
+
+def test_base_scenario_reproduces_the_base_plan(setting) -> None:
+    queues, forecast, _ = setting
+    base = base_scheduled_from_requirements(build_requirements(forecast, queues))
+    result = run_scenario(forecast, queues, base, Scenario("base"))
+    assert (result["scheduled_agents"] == result["required_agents"]).all()
+    assert (result["service_level"] >= 0.8 - 1e-9).all()
+
+
+def test_temps_go_where_the_gap_is_and_are_costed(setting) -> None:
+    queues, forecast, path = setting
+    scenarios, costs = read_scenarios(path / "scenarios.toml", queues)
+    base = base_scheduled_from_requirements(build_requirements(forecast, queues))
+    results = {s.name: run_scenario(forecast, queues, base, s) for s in scenarios}
+    table = compare(list(results.values()), costs, by="day").set_index(["scenario", "period"])
+    peak = date(2026, 11, 11)
+    plain, temps = table.loc[("double11", peak)], table.loc[("double11 with temps", peak)]
+    assert plain["understaffed_intervals"] > 0 and plain["service_level"] < 0.8
+    assert temps["temp_hours"] == pytest.approx(320.0)
+
+    def phone_sl(name: str) -> float:
+        r = results[name]
+        day = r[(r.queue == "phone_presale") & (r.interval_start.dt.date == peak)]
+        return float((day.volume * day.service_level).sum() / day.volume.sum())
+
+    assert phone_sl("double11 with temps") > phone_sl("double11") + 0.05
+    assert temps["cost"] - table.loc[("base", peak), "cost"] == pytest.approx(320 * 50.0)
+    # ramp and returns move the days around the peak
+    assert (
+        table.loc[("double11", date(2026, 11, 10)), "required_hours"]
+        > table.loc[("base", date(2026, 11, 10)), "required_hours"]
+    )
+    phone = results["double11 with temps"]
+    extra = phone[(phone.queue == "phone_presale") & (phone.interval_start.dt.date == peak)]
+    assert extra["extra_hours_temp"].sum() == pytest.approx(320.0)
+
+
+def test_new_hires_ramp_up(setting) -> None:
+    queues, forecast, _ = setting
+    base = base_scheduled_from_requirements(build_requirements(forecast, queues))
+    peak = VolumePeak(2.0, date(2026, 11, 8), date(2026, 11, 13), channels=("voice",))
+    hires = ExtraStaff(
+        "new_hire", ("phone_presale",), date(2026, 11, 8), date(2026, 11, 13), agents=4, hours_per_day=8, ramp_weeks=1
+    )
+    result = run_scenario(forecast, queues, base, Scenario("hires", peaks=(peak,), extra_staff=(hires,)))
+    daily = result.groupby(result.interval_start.dt.date)["extra_agent_intervals"].sum()
+    assert daily.iloc[0] == 32  # 4 × 8 h × 2 per hour × 50 % productivity in week 1
+    assert result.groupby(result.interval_start.dt.date)["extra_hours_new_hire"].sum().tolist() == pytest.approx(
+        [32.0] * 6
+    )
+    weekly = compare([result], Costs(hourly=40.0), by="week")
+    assert np.isclose(weekly["new_hire_hours"].sum(), 32.0 * 6)
+
+
+def test_cli_compares_and_writes(setting) -> None:
+    _, _, path = setting
+    out = path / "compare.csv"
+    code = main(
+        [
+            "scenario",
+            "--forecast",
+            str(path / "forecast.csv"),
+            "--queues",
+            str(path / "queues.csv"),
+            "--scenarios",
+            str(path / "scenarios.toml"),
+            "--by",
+            "week",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert table["scenario"].unique().tolist() == ["base", "double11", "double11 with temps"]
+    assert {"required_fte", "scheduled_hours", "service_level", "understaffed_intervals", "cost"} <= set(table.columns)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda s: s.replace('queues = ["voice"]\nramp_days', 'queues = ["fax"]\nramp_days'),
+            'scenario "double11": peak names unknown queue or channel "fax"',
+        ),
+        (
+            lambda s: s.replace("deflection = { chat = 0.25 }", "deflection = { chat = 2 }"),
+            'scenario "double11 with temps".deflection.chat: expected a number between 0.0 and 0.99',
+        ),
+        (lambda s: s.replace('kind = "temp"', 'kind = "intern"'), "extra_staff kind must be"),
+        (lambda s: s.replace("start = 2026-11-11\nqueues", 'start = "11/11"\nqueues', 1), "is not a date"),
+        (lambda s: s + "\n[[scenario]]\nname = 'x'\nvolume = 3\n", "unknown key 'volume'"),
+        (lambda s: s.replace("[costs]", "[costs\n"), "not valid TOML"),
+    ],
+)
+def test_cli_bad_scenarios_exit_2_and_write_nothing(setting, edit, expected: str, capsys) -> None:
+    _, _, path = setting
+    bad = path / "bad.toml"
+    bad.write_text(edit(SCENARIOS), encoding="utf-8")
+    out = path / "compare.csv"
+    code = main(
+        [
+            "scenario",
+            "--forecast",
+            str(path / "forecast.csv"),
+            "--queues",
+            str(path / "queues.csv"),
+            "--scenarios",
+            str(bad),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "bad.toml" in err and expected in err
+    assert not out.exists()
