@@ -17,31 +17,36 @@ from wfm.staffing import (
     scheduled_from_net,
 )
 from wfm.staffing.queues import default_aht_factors
+from wfm.ui.i18n import t
+
+MODELS = ["erlang_c", "erlang_a", "chat"]
 
 
 def render() -> None:
     """Inputs on the left, the answer and a service-level curve on the right."""
-    st.title("Staffing calculator")
+    st.title(t("page.calculator"))
     left, right = st.columns([1, 2])
     with left:
-        model = st.radio("Model", ["Erlang C", "Erlang A", "Chat"], horizontal=True, key="calc_model")
-        volume = st.number_input("Contacts in the interval", 0.0, 1e6, 100.0, key="calc_volume")
-        minutes = st.number_input("Interval (minutes)", 1, 240, 30, key="calc_minutes")
-        aht = st.number_input("Average handle time (s)", 1.0, 1e5, 180.0, key="calc_aht")
-        sl = st.slider("Service level target", 0.0, 0.99, 0.8, 0.01, key="calc_sl")
-        answer = st.number_input("Answered within (s)", 0.0, 3600.0, 20.0, key="calc_answer")
-        occupancy = st.slider("Maximum occupancy", 0.5, 1.0, 0.85, 0.01, key="calc_occ")
-        shrinkage = st.slider("Shrinkage", 0.0, 0.6, 0.3, 0.01, key="calc_shrink")
-        patience = st.number_input(
-            "Mean patience (s)", 1.0, 1e5, 300.0, key="calc_patience", disabled=model != "Erlang A"
+        model = st.radio(
+            t("calc.model"), MODELS, format_func=lambda m: t(f"calc.model.{m}"), horizontal=True, key="calc_model"
         )
-        concurrency = st.number_input("Chats per agent", 1, 8, 3, key="calc_conc", disabled=model != "Chat")
+        volume = st.number_input(t("calc.volume"), 0.0, 1e6, 100.0, key="calc_volume")
+        minutes = st.number_input(t("calc.minutes"), 1, 240, 30, key="calc_minutes")
+        aht = st.number_input(t("calc.aht"), 1.0, 1e5, 180.0, key="calc_aht")
+        sl = st.slider(t("calc.sl"), 0.0, 0.99, 0.8, 0.01, key="calc_sl")
+        answer = st.number_input(t("calc.answer"), 0.0, 3600.0, 20.0, key="calc_answer")
+        occupancy = st.slider(t("calc.occupancy"), 0.5, 1.0, 0.85, 0.01, key="calc_occ")
+        shrinkage = st.slider(t("calc.shrinkage"), 0.0, 0.6, 0.3, 0.01, key="calc_shrink")
+        patience = st.number_input(
+            t("calc.patience"), 1.0, 1e5, 300.0, key="calc_patience", disabled=model != "erlang_a"
+        )
+        concurrency = st.number_input(t("calc.concurrency"), 1, 8, 3, key="calc_conc", disabled=model != "chat")
     targets = ServiceTargets(sl, answer, max_occupancy=occupancy)
     seconds = minutes * 60.0
     factors = default_aht_factors(int(concurrency))
-    if model == "Erlang A":
+    if model == "erlang_a":
         result = required_agents_erlang_a(volume, seconds, aht, patience, targets)
-    elif model == "Chat":
+    elif model == "chat":
         result = required_agents_chat(volume, seconds, aht, factors, targets)
     else:
         result = required_agents_erlang_c(volume, seconds, aht, targets)
@@ -49,27 +54,31 @@ def render() -> None:
     m = result.metrics
     with right:
         cols = st.columns(4)
-        cols[0].metric("Agents (net)", net)
-        cols[1].metric("Scheduled", int(scheduled_from_net(net, shrinkage)))
-        cols[2].metric("Service level", f"{float(m.service_level[0]):.1%}")
-        cols[3].metric("Occupancy", f"{float(m.occupancy[0]):.1%}")
+        cols[0].metric(t("calc.net"), net)
+        cols[1].metric(t("calc.scheduled"), int(scheduled_from_net(net, shrinkage)))
+        cols[2].metric(t("calc.service_level"), f"{float(m.service_level[0]):.1%}")
+        cols[3].metric(t("calc.occupancy_result"), f"{float(m.occupancy[0]):.1%}")
         n = np.arange(max(1, net - 8), net + 9)
         lam = volume / seconds
-        if model == "Erlang A":
+        if model == "erlang_a":
             curve = erlang_a_metrics(n, lam, aht, patience, answer)
-        elif model == "Chat":
+        elif model == "chat":
             curve = chat_metrics(n, lam, aht, factors, answer)
         else:
             curve = erlang_c_metrics(n, lam * aht, aht, answer)
         fig = go.Figure(go.Scatter(x=n, y=curve.service_level, mode="lines+markers", name="service level"))
-        fig.add_hline(y=sl, line_dash="dash", annotation_text="target")
-        fig.update_layout(xaxis_title="agents", yaxis_title="service level", yaxis_tickformat=".0%", height=360)
+        fig.add_hline(y=sl, line_dash="dash", annotation_text=t("calc.target"))
+        fig.update_layout(
+            xaxis_title=t("calc.agents_axis"), yaxis_title=t("calc.service_level"), yaxis_tickformat=".0%", height=360
+        )
         st.plotly_chart(fig, width="stretch")
         st.caption(
-            f"Traffic {lam * aht:.2f} Erlangs = {volume:g} contacts × {aht:g} s / {seconds:g} s. "
-            "Erlang C assumes Poisson arrivals, exponential handle times and callers who never hang up; "
-            "Erlang A adds exponential patience (service level = answered within the target over all offered); "
-            "the chat model lets an agent hold several chats, each slower the more are held "
-            f"(AHT multipliers {', '.join(f'{f:g}' for f in factors)}). "
-            "Scheduled = ⌈net / (1 − shrinkage)⌉."
+            t(
+                "calc.assumptions",
+                traffic=lam * aht,
+                volume=volume,
+                aht=aht,
+                seconds=seconds,
+                factors=", ".join(f"{f:g}" for f in factors),
+            )
         )
