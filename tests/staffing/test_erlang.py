@@ -183,3 +183,11 @@ def test_invalid_targets_are_refused() -> None:
         ServiceTargets(0.8, 20, max_occupancy=0)
     with pytest.raises(ValueError):
         scheduled_from_net(10, 1.0)
+
+
+def test_erlang_a_with_many_idle_agents_has_no_waiting() -> None:
+    """Erlang B underflows to 0 here; P(wait) must follow it to 0, not jump to 1."""
+    m = erlang_a_metrics([171, 500], 1 / 180, 180.0, 180.0, 20.0)
+    assert m.p_wait.tolist() == pytest.approx([0.0, 0.0], abs=1e-12)
+    assert m.service_level.tolist() == pytest.approx([1.0, 1.0])
+    assert m.occupancy.tolist() == pytest.approx([1 / 171, 1 / 500])

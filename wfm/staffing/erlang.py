@@ -169,13 +169,11 @@ def _erlang_a_chunk(
     serve_rate = (nf * mu)[:, None]
     served_share = np.where(serve_rate > 0, serve_rate / (serve_rate + (j + 1.0) * theta[:, None]), 0.0)
 
-    # π_n relative to the queue-state weights: Σ_{k<n} π_k / π_n = 1/B − 1.
-    with np.errstate(divide="ignore"):
-        below_over_pin = np.where(blocking > 0, 1.0 / blocking - 1.0, np.inf)
+    # π_n relative to the queue-state weights: Σ_{k<n} π_k / π_n = 1/B − 1, so P(wait) = s·B / (1 − B + s·B),
+    # written so that it cannot overflow when B underflows to 0 (many idle agents).
     log_s = logsumexp(log_w, axis=1)
-    s = np.exp(log_s)
-    p_wait = np.where(np.isfinite(below_over_pin), s / (below_over_pin + s), 1.0)
-    p_wait = np.where(nf == 0, 1.0, p_wait)
+    sb = np.exp(log_s) * blocking
+    p_wait = np.where(nf == 0, 1.0, sb / (1.0 - blocking + sb))
     queue_probs = np.exp(log_w - log_s[:, None]) * p_wait[:, None]  # P(arrival finds j waiting)
 
     # P(served within t | j) uses the negative-binomial form of I_z(α, m): cumulative sums of its pmf.
