@@ -1,0 +1,179 @@
+"""Roster at scale: 200 agents × 28 days at 15 minutes with ~40 templates; quality vs the LP bound and pyworkforce.
+
+Run: .venv/bin/python bench/roster_scale.py [--agents 200] [--days 28] [--time-limit 60] [--seed 0]
+Demand: requirements built from the sample data (a naive 4-week forecast of data/history.csv.gz, then
+wfm.staffing with data/queues.csv), else the seeded synthetic curve of wfm.roster.synthetic (said in the output).
+Agents and the 40 templates come from the seeded generator (the sample has 120 agents and 21 templates).
+pyworkforce (optional, `pip install pyworkforce`) gets the same demand
+summed over queues, the same templates cut at midnight, and the same time limit; it schedules counts, not agents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.roster.checker import check_roster, parse_roster
+from wfm.roster.domain import Config, Instance
+from wfm.roster.inputs import read_requirements
+from wfm.roster.options import coverage_offsets
+from wfm.roster.outputs import roster_frame
+from wfm.roster.solve import SolveSettings, solve_roster
+from wfm.roster.synthetic import synthetic_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sample_requirements(start: date, days: int, interval_minutes: int) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """Requirements from the sample data: a 4-week same-weekday-and-slot mean of data/history.csv.gz as the
+    forecast, then wfm.staffing's requirements with data/queues.csv (None when the sample is missing)."""
+    history_path, queues_path = ROOT / "data" / "history.csv.gz", ROOT / "data" / "queues.csv"
+    if not (history_path.exists() and queues_path.exists()):
+        return None
+    from wfm.staffing.queues import read_queues
+    from wfm.staffing.requirements import build_requirements
+
+    history = pd.read_csv(history_path, parse_dates=["interval_start"])
+    recent = history[history["interval_start"] >= history["interval_start"].max() - pd.Timedelta(days=28)]
+    slot = recent.assign(weekday=recent["interval_start"].dt.weekday, clock=recent["interval_start"].dt.time)
+    mean = slot.groupby(["queue", "weekday", "clock"])[["offered", "aht_seconds"]].mean().reset_index()
+    stamps = pd.date_range(pd.Timestamp(start), periods=days * 96, freq="15min")
+    grid = pd.DataFrame({"interval_start": stamps, "weekday": stamps.weekday, "clock": stamps.time})
+    forecast = grid.merge(mean, on=["weekday", "clock"]).rename(columns={"offered": "volume"})
+    forecast["aht_seconds"] = forecast["aht_seconds"].fillna(300.0)
+    requirements = build_requirements(
+        forecast[["queue", "interval_start", "volume", "aht_seconds"]], read_queues(queues_path)
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "requirements.csv"
+        requirements.to_csv(path, index=False)
+        return read_requirements(path, start, days, interval_minutes)
+
+
+def build_instance(n_agents: int, days: int, seed: int) -> tuple[Instance, str]:
+    """The bench instance and where its demand came from."""
+    inst = synthetic_instance(n_agents, days, interval_minutes=15, n_shifts=40, seed=seed)
+    sample = sample_requirements(inst.start, days, 15)
+    if sample is None:
+        return inst, "synthetic demand curve (data/history.csv.gz or data/queues.csv not present)"
+    queues, required = sample
+    sample_staff = max(1, len(pd.read_csv(ROOT / "data" / "agents.csv")))
+    required = np.ceil(required * n_agents / sample_staff).astype(np.int64)
+    rng = np.random.default_rng(seed)
+    agents = tuple(
+        replace(
+            a, skills=tuple(str(q) for q in rng.choice(queues, size=min(len(a.skills), len(queues)), replace=False))
+        )
+        for a in inst.agents
+    )
+    return replace(inst, agents=agents, queues=queues, required=required), (
+        "sample data (4-week same-slot mean of data/history.csv.gz → wfm.staffing requirements)"
+    )
+
+
+def pyworkforce_coverage(inst: Instance, time_limit_seconds: float) -> tuple[str, float, float, float] | None:
+    """(status, under, over agent-hours, seconds) of pyworkforce's MinAbsDifference on the summed demand."""
+    try:
+        from pyworkforce.scheduling import MinAbsDifference
+    except ImportError:
+        return None
+    per_day = inst.intervals_per_day
+    coverage = {}
+    for shift in inst.shifts:
+        mask = np.zeros(per_day, dtype=int)
+        offsets = coverage_offsets(shift, inst.interval_minutes)
+        mask[offsets[offsets < per_day]] = 1  # pyworkforce shifts cannot cross midnight
+        coverage[shift.name] = mask.tolist()
+    demand = inst.required.sum(axis=0).reshape(inst.days, per_day)
+    started = time.monotonic()
+    solver = MinAbsDifference(
+        num_days=inst.days,
+        periods=per_day,
+        shifts_coverage=coverage,
+        required_resources=demand.tolist(),
+        max_period_concurrency=len(inst.agents),
+        max_shift_concurrency=len(inst.agents),
+        max_search_time=time_limit_seconds,
+        num_search_workers=2,
+    )
+    result = solver.solve()
+    seconds = time.monotonic() - started
+    scheduled = np.zeros_like(demand)
+    for row in result["resources_shifts"]:
+        if row["day"] >= 0:
+            scheduled[row["day"]] += row["resources"] * np.array(coverage[row["shift"]])
+    hours = inst.interval_minutes / 60
+    gap = scheduled - demand
+    return result["status"], np.clip(-gap, 0, None).sum() * hours, np.clip(gap, 0, None).sum() * hours, seconds
+
+
+def main() -> int:
+    """Run the bench and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-pyworkforce", action="store_true")
+    args = parser.parse_args()
+    started = time.monotonic()
+    inst, source = build_instance(args.agents, args.days, args.seed)
+    build_seconds = time.monotonic() - started
+    config = Config()
+    hours = inst.interval_minutes / 60
+    print(
+        f"instance: {len(inst.agents)} agents × {inst.days} days, {inst.interval_minutes}-min intervals, "
+        f"{len(inst.shifts)} templates, {len(inst.queues)} queues; demand: {source}"
+    )
+    print(f"required agent-hours: {inst.required.sum() * hours:.0f}; build {build_seconds:.2f} s")
+    started = time.monotonic()
+    solution = solve_roster(
+        inst,
+        config,
+        SolveSettings(time_limit_seconds=args.time_limit, seed=args.seed),
+        progress=lambda line: print("  " + line, file=sys.stderr, flush=True),
+    )
+    solve_seconds = time.monotonic() - started
+    stats = solution.stats
+    assert stats is not None
+    under = np.clip(inst.required - solution.scheduled, 0, None).sum() * hours
+    over = np.clip(solution.scheduled - inst.required, 0, None).sum() * hours
+    violations = check_roster(
+        parse_roster(roster_frame(inst, solution.assignments)), inst.agents, inst.shifts, inst.time_off, config
+    )
+    print(f"wfm roster: solve {solve_seconds:.1f} s ({stats.status}, {', '.join(stats.phases)})")
+    print(f"  under-coverage {under:.1f} agent-h, over-coverage {over:.1f} agent-h")
+    print(f"  objective {stats.objective:.1f}, LP lower bound {stats.lower_bound:.1f}, gap {stats.gap:.1%}")
+    from wfm.roster.aggregate import solve_aggregate
+    from wfm.roster.options import instance_facts
+
+    lp = solve_aggregate(inst, config, instance_facts(inst, config))
+    lp_under = lp.under_agent_minutes / 60
+    print(
+        f"  LP relaxation's under-coverage {lp_under:.1f} agent-h → roster is "
+        f"{(under - lp_under) / max(lp_under, 1e-9):+.1%} above it"
+    )
+    print(f"  hard-rule violations found by the checker: {len(violations)}")
+    if not args.skip_pyworkforce:
+        result = pyworkforce_coverage(inst, args.time_limit)
+        if result is None:
+            print("pyworkforce: not installed (pip install pyworkforce into .venv to compare)")
+        else:
+            status, pw_under, pw_over, seconds = result
+            print(
+                f"pyworkforce MinAbsDifference (counts only, all queues pooled, no agents/contracts): "
+                f"{status} in {seconds:.1f} s, under {pw_under:.1f} agent-h, over {pw_over:.1f} agent-h"
+            )
+    return 1 if violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

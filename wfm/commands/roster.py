@@ -1,0 +1,91 @@
+"""`wfm roster`: build a roster from requirements, agents, shift templates, time off and rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from wfm.csvio import write_csv
+from wfm.errors import InputError
+from wfm.roster.checker import check_roster, parse_roster
+from wfm.roster.inputs import load_instance
+from wfm.roster.outputs import report_dict, roster_frame
+from wfm.roster.solve import SolveSettings, solve_roster
+
+ORDER = 40
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `roster` subcommand."""
+    p = subparsers.add_parser("roster", help="build a roster (CP-SAT) that covers the requirements")
+    p.add_argument("--requirements", required=True, help="requirements CSV (queue, interval_start, required_agents)")
+    p.add_argument("--agents", required=True, help="agents CSV")
+    p.add_argument("--shifts", required=True, help="shift templates CSV")
+    p.add_argument("--time-off", help="time off CSV (agent_id, date[, start, end])")
+    p.add_argument("--rules", help="rules.toml ([rules] and [weights])")
+    p.add_argument("--start", required=True, help="first day of the roster, YYYY-MM-DD")
+    p.add_argument("--days", required=True, type=int, help="number of days (1–42)")
+    p.add_argument("--time-limit", required=True, type=float, help="solver time limit in seconds")
+    p.add_argument("--out", required=True, help="roster CSV to write")
+    p.add_argument("--report", help="JSON report to write (status, bound, gap, penalties, coverage)")
+    p.add_argument("--queues", help="queues CSV: adds the projected service level per interval to the report")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the search")
+    p.set_defaults(func=run)
+
+
+def parse_date(text: str, option: str) -> date:
+    """A YYYY-MM-DD option value."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f'{option} "{text}" is not a date: expected YYYY-MM-DD') from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, solve, check, then write the roster (and report); nothing is written when input is rejected."""
+    if args.time_limit <= 0:
+        raise InputError("--time-limit must be a positive number of seconds")
+    instance, config = load_instance(
+        requirements=args.requirements,
+        agents=args.agents,
+        shifts=args.shifts,
+        time_off=args.time_off,
+        rules=args.rules,
+        start=parse_date(args.start, "--start"),
+        days=args.days,
+    )
+    solution = solve_roster(
+        instance,
+        config,
+        SolveSettings(time_limit_seconds=args.time_limit, seed=args.seed),
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    service = None
+    if args.queues:
+        from wfm.roster.service import projected_service_level
+
+        service = projected_service_level(instance, solution.scheduled, args.requirements, args.queues)
+    frame = roster_frame(instance, solution.assignments)
+    violations = check_roster(parse_roster(frame), instance.agents, instance.shifts, instance.time_off, config)
+    write_csv(frame, args.out)
+    if args.report:
+        report = report_dict(instance, solution, service)
+        report["violations"] = [v.message for v in violations]
+        tmp = Path(args.report).with_name(Path(args.report).name + ".tmp")
+        tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        tmp.replace(args.report)
+    stats = solution.stats
+    assert stats is not None
+    print(
+        f"roster: {stats.status}, objective {stats.objective:.1f}, lower bound {stats.lower_bound:.1f}, "
+        f"gap {stats.gap:.1%}, {len(solution.assignments)} shifts → {args.out}",
+        file=sys.stderr,
+    )
+    for line in solution.penalties:
+        print(f"  {line.rule}: {line.amount:.2f} {line.unit} × {line.weight} = {line.penalty:.1f}", file=sys.stderr)
+    for v in violations:
+        print(f"  VIOLATION {v.rule} {v.agent_id} {v.day}: {v.message}", file=sys.stderr)
+    return 1 if violations else 0

@@ -1,0 +1,1 @@
+"""Roster engine: domain types, a CP-SAT model built from one function per rule, search, an independent checker."""

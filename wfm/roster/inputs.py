@@ -1,0 +1,331 @@
+"""Reading the roster inputs (agents, shifts, time off, requirements, rules.toml) into domain types."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import fields
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, timestamp_column
+from wfm.errors import InputError
+from wfm.roster.domain import (
+    MAX_HORIZON_DAYS,
+    MINUTES_PER_DAY,
+    WEEKDAYS,
+    Agent,
+    Config,
+    Instance,
+    RuleSettings,
+    ShiftTemplate,
+    TimeOff,
+    Weights,
+)
+
+AGENT_COLUMNS = ("agent_id", "name", "skills")
+AGENT_OPTIONAL = (
+    "team",
+    "min_hours_week",
+    "max_hours_week",
+    "max_days_week",
+    "new_hire",
+    "earliest_start",
+    "latest_end",
+    "contract",
+    "preferred_days_off",
+    "preferred_categories",
+)
+SHIFT_COLUMNS = ("shift", "start", "length_minutes")
+SHIFT_OPTIONAL = ("days", "lunch_minutes", "breaks", "category")
+TIME_OFF_COLUMNS = ("agent_id", "date")
+REQUIREMENT_COLUMNS = ("queue", "interval_start", "required_agents")
+TRUE_WORDS = {"1", "true", "yes", "y", "t"}
+FALSE_WORDS = {"0", "false", "no", "n", "f", ""}
+
+
+def parse_clock(text: str, *, file: Path, row: int, column: str) -> int | None:
+    """Minutes of the day from HH:MM (24:00 allowed); blank → None."""
+    text = text.strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match[2]) > 59 or int(match[1]) * 60 + int(match[2]) > MINUTES_PER_DAY:
+        raise InputError(
+            f'"{text}" is not a time of day: expected HH:MM such as 08:30', file=file, row=row, column=column
+        )
+    return int(match[1]) * 60 + int(match[2])
+
+
+def parse_weekdays(text: str, *, file: Path, row: int, column: str) -> frozenset[int]:
+    """Weekday numbers (0 = Monday) from "Mon;Tue;…"; blank → empty set."""
+    names = [part.strip()[:3].title() for part in re.split(r"[;,|]", text) if part.strip()]
+    unknown = [n for n in names if n not in WEEKDAYS]
+    if unknown:
+        raise InputError(
+            f'"{unknown[0]}" is not a weekday: expected names such as Mon;Tue;Sat',
+            file=file,
+            row=row,
+            column=column,
+        )
+    return frozenset(WEEKDAYS.index(n) for n in names)
+
+
+def _split_list(text: str) -> tuple[str, ...]:
+    """Items of a `;`-separated cell, stripped, blanks dropped, order kept."""
+    return tuple(dict.fromkeys(part.strip() for part in text.split(";") if part.strip()))
+
+
+def _cell(frame: pd.DataFrame, column: str, i: int) -> str:
+    """A cell as stripped text ('' when the column is absent)."""
+    return str(frame[column].iat[i]).strip() if column in frame.columns else ""
+
+
+def read_agents(path: str | Path) -> tuple[Agent, ...]:
+    """Agents from the agents CSV contract."""
+    file = Path(path)
+    frame = read_table(file, AGENT_COLUMNS, AGENT_OPTIONAL)
+    min_hours = number_column(frame, "min_hours_week", file, minimum=0, default=0)
+    max_hours = number_column(frame, "max_hours_week", file, minimum=0, default=-1)
+    max_days = number_column(frame, "max_days_week", file, minimum=0, default=-1, integer=True)
+    agents, seen = [], set()
+    for i in range(len(frame)):
+        row = i + FIRST_DATA_ROW
+        agent_id = _cell(frame, "agent_id", i)
+        if not agent_id:
+            raise InputError("empty cell: expected an agent id", file=file, row=row, column="agent_id")
+        if agent_id in seen:
+            raise InputError(f'agent "{agent_id}" appears twice', file=file, row=row, column="agent_id")
+        seen.add(agent_id)
+        skills = _split_list(_cell(frame, "skills", i))
+        if not skills:
+            raise InputError("no skills: expected queue names separated by ;", file=file, row=row, column="skills")
+        if max_hours[i] >= 0 and max_hours[i] < min_hours[i]:
+            raise InputError(
+                f"agent {agent_id}: max_hours_week {max_hours[i]:g} is below min_hours_week {min_hours[i]:g}",
+                file=file,
+                row=row,
+                column="max_hours_week",
+            )
+        new_hire = _cell(frame, "new_hire", i).lower()
+        if new_hire not in TRUE_WORDS | FALSE_WORDS:
+            raise InputError(f'"{new_hire}" is not yes/no', file=file, row=row, column="new_hire")
+        agents.append(
+            Agent(
+                agent_id=agent_id,
+                name=_cell(frame, "name", i),
+                skills=skills,
+                team=_cell(frame, "team", i),
+                min_hours_week=float(min_hours[i]),
+                max_hours_week=float(max_hours[i]) if max_hours[i] >= 0 else None,
+                max_days_week=int(max_days[i]) if max_days[i] >= 0 else None,
+                new_hire=new_hire in TRUE_WORDS,
+                earliest_start_minute=parse_clock(
+                    _cell(frame, "earliest_start", i), file=file, row=row, column="earliest_start"
+                ),
+                latest_end_minute=parse_clock(_cell(frame, "latest_end", i), file=file, row=row, column="latest_end"),
+                preferred_days_off=parse_weekdays(
+                    _cell(frame, "preferred_days_off", i), file=file, row=row, column="preferred_days_off"
+                ),
+                preferred_categories=frozenset(_split_list(_cell(frame, "preferred_categories", i))),
+                contract=_cell(frame, "contract", i),
+            )
+        )
+    return tuple(agents)
+
+
+def read_shifts(path: str | Path, interval_minutes: int) -> tuple[ShiftTemplate, ...]:
+    """Shift templates from the shifts CSV contract; starts, lengths and lunches must lie on the interval grid."""
+    file = Path(path)
+    frame = read_table(file, SHIFT_COLUMNS, SHIFT_OPTIONAL)
+    lengths = number_column(frame, "length_minutes", file, minimum=1, integer=True)
+    lunches = number_column(frame, "lunch_minutes", file, minimum=0, default=0, integer=True)
+    shifts, seen = [], set()
+    for i in range(len(frame)):
+        row = i + FIRST_DATA_ROW
+        name = _cell(frame, "shift", i)
+        if not name or name in seen:
+            raise InputError(f'shift name "{name}" is empty or repeated', file=file, row=row, column="shift")
+        seen.add(name)
+        start = parse_clock(_cell(frame, "start", i), file=file, row=row, column="start")
+        if start is None or start >= MINUTES_PER_DAY:
+            raise InputError("expected a start time HH:MM before 24:00", file=file, row=row, column="start")
+        for column, value in (
+            ("start", start),
+            ("length_minutes", lengths[i]),
+            ("lunch_minutes", lunches[i]),
+        ):
+            if value % interval_minutes:
+                raise InputError(
+                    f"{value:g} minutes is not a multiple of the {interval_minutes}-minute interval",
+                    file=file,
+                    row=row,
+                    column=column,
+                )
+        if lengths[i] > MINUTES_PER_DAY or lunches[i] >= lengths[i]:
+            raise InputError(
+                "expected a length up to 24 h and longer than the lunch",
+                file=file,
+                row=row,
+                column="length_minutes",
+            )
+        days = parse_weekdays(_cell(frame, "days", i), file=file, row=row, column="days")
+        shifts.append(
+            ShiftTemplate(
+                name=name,
+                start_minute=start,
+                length_minutes=int(lengths[i]),
+                weekdays=days or frozenset(range(7)),
+                lunch_minutes=int(lunches[i]),
+                breaks_minutes=_parse_breaks(_cell(frame, "breaks", i), file=file, row=row),
+                category=_cell(frame, "category", i),
+            )
+        )
+    return tuple(shifts)
+
+
+def _parse_breaks(text: str, *, file: Path, row: int) -> tuple[int, ...]:
+    """Break lengths in minutes from "15;15" (blank → none)."""
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if not all(p.isdigit() for p in parts):
+        raise InputError(f'"{text}" is not a list of break minutes such as 15;15', file=file, row=row, column="breaks")
+    return tuple(int(p) for p in parts)
+
+
+def read_time_off(path: str | Path, agent_ids: set[str]) -> tuple[TimeOff, ...]:
+    """Time off rows: a whole day, or [start, end) of that day when both times are given."""
+    file = Path(path)
+    frame = read_table(file, TIME_OFF_COLUMNS, ("start", "end"))
+    days = timestamp_column(frame, "date", file)
+    entries = []
+    for i in range(len(frame)):
+        row = i + FIRST_DATA_ROW
+        agent_id = _cell(frame, "agent_id", i)
+        if agent_id not in agent_ids:
+            raise InputError(
+                f'unknown agent "{agent_id}": not in the agents file', file=file, row=row, column="agent_id"
+            )
+        start = parse_clock(_cell(frame, "start", i), file=file, row=row, column="start")
+        end = parse_clock(_cell(frame, "end", i), file=file, row=row, column="end")
+        if (start is None) != (end is None) or (start is not None and end is not None and end <= start):
+            raise InputError(
+                "expected both start and end (end after start) or neither for a whole day",
+                file=file,
+                row=row,
+                column="end",
+            )
+        entries.append(TimeOff(agent_id, days.iat[i].date(), start, end))
+    return tuple(entries)
+
+
+def read_rules(path: str | Path | None) -> Config:
+    """rules.toml: [rules] and [weights] tables, every key optional; unknown tables or keys are errors."""
+    if path is None:
+        return Config()
+    file = Path(path)
+    if not file.exists():
+        raise InputError("file not found", file=file)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a valid TOML file ({exc})", file=file) from exc
+    unknown = set(data) - {"rules", "weights"}
+    if unknown:
+        raise InputError(f"unknown table [{sorted(unknown)[0]}]: expected [rules] and [weights]", file=file)
+    rules = _settings(RuleSettings, data.get("rules", {}), file, "rules")
+    weights = _settings(Weights, data.get("weights", {}), file, "weights")
+    if MINUTES_PER_DAY % rules.interval_minutes or rules.interval_minutes > 60:
+        raise InputError("interval_minutes must divide 60 (e.g. 15 or 30)", file=file, column="interval_minutes")
+    if not 0 <= rules.days_off_per_week <= 7 or rules.max_consecutive_days < 1 or rules.min_rest_hours < 0:
+        raise InputError("expected 0 ≤ days_off_per_week ≤ 7, max_consecutive_days ≥ 1, min_rest_hours ≥ 0", file=file)
+    return Config(rules, weights)
+
+
+def _settings(kind: type, table: object, file: Path, section: str) -> object:
+    """One TOML table into a settings dataclass, checking key names and number types."""
+    if not isinstance(table, dict):
+        raise InputError(f"[{section}] must be a table", file=file)
+    known = {f.name: f for f in fields(kind)}
+    values = {}
+    for key, value in table.items():
+        if key not in known:
+            raise InputError(f"unknown key in [{section}]: expected one of {', '.join(known)}", file=file, column=key)
+        want_int = known[key].type in ("int", int)
+        ok = isinstance(value, int) and not isinstance(value, bool) if want_int else isinstance(value, int | float)
+        if not ok or value < 0:
+            kind_name = "a whole number" if want_int else "a number"
+            raise InputError(f"expected {kind_name} ≥ 0, got {value!r}", file=file, column=key)
+        values[key] = value
+    return kind(**values)
+
+
+def read_requirements(
+    path: str | Path, start: date, days: int, interval_minutes: int
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """(queues, required agents per queue and grid interval) for the horizon; coarser data fills its sub-intervals."""
+    file = Path(path)
+    frame = read_table(file, REQUIREMENT_COLUMNS, ("volume", "aht_seconds"))
+    stamps = timestamp_column(frame, "interval_start", file)
+    required = number_column(frame, "required_agents", file, minimum=0)
+    queue_names = frame["queue"].astype(str).str.strip()
+    if (queue_names == "").any():
+        row = int(np.flatnonzero((queue_names == "").to_numpy())[0]) + FIRST_DATA_ROW
+        raise InputError("empty cell: expected a queue name", file=file, row=row, column="queue")
+    duplicated = pd.DataFrame({"q": queue_names, "t": stamps}).duplicated()
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated.to_numpy())[0]) + FIRST_DATA_ROW
+        raise InputError("this queue and interval_start appear twice", file=file, row=row, column="interval_start")
+    queues = tuple(sorted(queue_names.unique()))
+    source_minutes = _data_interval_minutes(queue_names, stamps, interval_minutes)
+    origin = pd.Timestamp(start)
+    offset = ((stamps - origin).dt.total_seconds() // 60).to_numpy(dtype=np.int64)
+    per_day = MINUTES_PER_DAY // interval_minutes
+    grid = np.zeros((len(queues), days * per_day), dtype=np.int64)
+    agents = np.ceil(required - 1e-6).astype(np.int64)
+    q_index = queue_names.map({q: i for i, q in enumerate(queues)}).to_numpy()
+    for k in range(max(1, math.ceil(source_minutes / interval_minutes))):
+        t = (offset + k * interval_minutes) // interval_minutes
+        inside = (t >= 0) & (t < grid.shape[1]) & (offset + k * interval_minutes < offset + source_minutes)
+        np.maximum.at(grid, (q_index[inside], t[inside]), agents[inside])
+    if not ((offset >= 0) & (offset < days * MINUTES_PER_DAY)).any():
+        end = start + timedelta(days=days)
+        raise InputError(
+            f"no requirement rows between {start} and {end}: check --start and --days",
+            file=file,
+            column="interval_start",
+        )
+    return queues, grid
+
+
+def _data_interval_minutes(queues: pd.Series, stamps: pd.Series, default: int) -> int:
+    """The interval of the requirements data: the smallest positive step between stamps of one queue."""
+    steps = pd.DataFrame({"q": queues, "t": stamps}).sort_values(["q", "t"]).groupby("q")["t"].diff().dropna()
+    steps = steps[steps > pd.Timedelta(0)]
+    return int(steps.min().total_seconds() // 60) if len(steps) else default
+
+
+def load_instance(
+    *,
+    requirements: str | Path,
+    agents: str | Path,
+    shifts: str | Path,
+    time_off: str | Path | None,
+    rules: str | Path | None,
+    start: date,
+    days: int,
+) -> tuple[Instance, Config]:
+    """The instance and configuration from the input files of `wfm roster`."""
+    if not 1 <= days <= MAX_HORIZON_DAYS:
+        raise InputError(f"--days must be between 1 and {MAX_HORIZON_DAYS} (1–6 weeks), got {days}")
+    config = read_rules(rules)
+    step = config.rules.interval_minutes
+    agent_list = read_agents(agents)
+    templates = read_shifts(shifts, step)
+    offs = read_time_off(time_off, {a.agent_id for a in agent_list}) if time_off else ()
+    queues, required = read_requirements(requirements, start, days, step)
+    instance = Instance(agent_list, templates, offs, queues, start, days, step, required)
+    return instance, config
