@@ -160,8 +160,9 @@ def _erlang_a_chunk(
 ) -> QueueMetrics:
     """Erlang A on a block of intervals (broadcast 2-d over queue states)."""
     nf = n.astype(float)
+    idle = (lam <= 0) | (aht <= 0)
+    aht = np.where(idle, 1.0, aht)
     mu = 1.0 / aht
-    idle = lam <= 0
     lam_safe = np.where(idle, 1e-12, lam)
     theta = 1.0 / np.maximum(patience, 1e-9)
     log_w = _queue_log_weights(nf, lam_safe, mu, theta)
@@ -172,8 +173,9 @@ def _erlang_a_chunk(
     # π_n relative to the queue-state weights: Σ_{k<n} π_k / π_n = 1/B − 1, so P(wait) = s·B / (1 − B + s·B),
     # written so that it cannot overflow when B underflows to 0 (many idle agents).
     log_s = logsumexp(log_w, axis=1)
-    sb = np.exp(log_s) * blocking
-    p_wait = np.where(nf == 0, 1.0, sb / (1.0 - blocking + sb))
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = np.exp(np.log1p(-np.minimum(blocking, 1.0)) - log_s - np.log(blocking))  # (1 − B) / (s·B)
+    p_wait = np.where(nf == 0, 1.0, 1.0 / (1.0 + ratio))
     queue_probs = np.exp(log_w - log_s[:, None]) * p_wait[:, None]  # P(arrival finds j waiting)
 
     # P(served within t | j) uses the negative-binomial form of I_z(α, m): cumulative sums of its pmf.
