@@ -1,0 +1,93 @@
+"""`wfm forecast`: forecast volume (with bounds) and AHT per queue and interval from a history CSV."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from forecasting.events import EventCalendar, check_holiday_spec, read_events, site_holidays
+from forecasting.history import read_history
+from forecasting.models import ALIASES
+from forecasting.pipeline import build_forecast
+from wfm.errors import InputError
+
+ORDER = 20
+MAX_DAYS = 366
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `forecast` subcommand."""
+    p = subparsers.add_parser("forecast", help="forecast volume and AHT per queue and interval")
+    p.add_argument("--history", required=True, help="history CSV (queue, interval_start, offered[, aht_seconds])")
+    p.add_argument("--start", required=True, help="first forecast day, YYYY-MM-DD")
+    p.add_argument("--days", required=True, type=int, help="number of days to forecast")
+    p.add_argument("--out", required=True, help="forecast CSV to write")
+    p.add_argument("--backtest", help="write the backtest report (JSON) here")
+    p.add_argument("--events", help="events CSV: event, start, end, kind (promotion|holiday|returns)[, uplift]")
+    p.add_argument("--holidays", help="site holiday calendar: a country code (CN, IL, US…) or market (NYSE)")
+    p.add_argument("--model", default="auto", help=f"auto (lowest backtest WAPE) or one of: {', '.join(ALIASES)}")
+    p.add_argument("--aht-seconds", type=float, help="AHT to use where the history has none")
+    p.set_defaults(func=run)
+
+
+def _start_day(text: str) -> pd.Timestamp:
+    """The --start option as a day."""
+    try:
+        return pd.Timestamp(text).normalize()
+    except ValueError:
+        raise InputError(f'--start "{text}" is not a date; expected YYYY-MM-DD') from None
+
+
+def _calendar(args: argparse.Namespace, history: pd.DataFrame, start: pd.Timestamp, days: int) -> EventCalendar:
+    """Events from --events plus the --holidays site calendar over the history and forecast years."""
+    calendar = read_events(args.events) if args.events else EventCalendar()
+    if args.holidays:
+        check_holiday_spec(args.holidays)
+        first = pd.to_datetime(history["interval_start"]).min().year
+        last = (start + pd.Timedelta(days=days)).year
+        calendar = calendar + site_holidays(args.holidays, range(first - 1, last + 2))
+    return calendar
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, forecast, then write the forecast (and report); nothing is written if the input is bad."""
+    if args.days < 1 or args.days > MAX_DAYS:
+        raise InputError(f"--days {args.days} is out of range; expected 1 to {MAX_DAYS}")
+    if args.model != "auto" and args.model not in ALIASES:
+        raise InputError(f'--model "{args.model}" is unknown; expected auto or one of {", ".join(ALIASES)}')
+    if args.aht_seconds is not None and not args.aht_seconds > 0:
+        raise InputError(f"--aht-seconds {args.aht_seconds} must be positive")
+    start = _start_day(args.start)
+    history = read_history(args.history)
+    if "aht_seconds" not in history.columns and args.aht_seconds is None:
+        raise InputError("the history has no aht_seconds column; pass --aht-seconds", file=args.history)
+    calendar = _calendar(args, history, start, args.days)
+    if not (pd.to_datetime(history["interval_start"]) < start).any():
+        raise InputError(f"the history has no data before --start {start.date()}", file=args.history)
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    result = build_forecast(
+        history,
+        start,
+        args.days,
+        model=args.model,
+        calendar=calendar,
+        backtest=bool(args.backtest),
+        aht_seconds=args.aht_seconds,
+        progress=progress,
+    )
+    if result.frame["aht_seconds"].isna().any():
+        raise InputError("some queues have no AHT in the history; pass --aht-seconds", file=args.history)
+    report = result.backtest.to_dict() if result.backtest is not None else None
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    result.frame.to_csv(args.out, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d %H:%M:%S")
+    if args.backtest:
+        Path(args.backtest).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"wrote {len(result.frame)} rows ({result.model}) to {args.out}", file=sys.stderr)
+    return 0
