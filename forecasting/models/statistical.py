@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from statsforecast.models import MSTL, AutoETS
+
+if TYPE_CHECKING:  # statsforecast loads numba: imported where a model is fitted, not at start-up
+    from statsforecast.models import MSTL, AutoETS
 
 from forecasting.models.base import DayForecast, Forecaster, SeriesHistory, naive_daily_log_sigma
 
@@ -74,6 +77,8 @@ class MSTLModel(Forecaster):
         blocks = history.open_slots.any(axis=0).reshape(-1, factor).any(axis=1)
         per_day = int(blocks.sum())
         per_week = per_day * int(history.open_slots.any(axis=1).sum())
+        from statsforecast.models import MSTL
+
         model = MSTL(season_length=[per_day, per_week] if per_week != per_day else [per_day])
         model = model.fit(coarse[:, blocks].ravel().astype(float))
         return model, blocks, naive_daily_log_sigma(history)
@@ -127,6 +132,8 @@ class AutoETSModel(Forecaster):
         """Fit AutoETS on the filled daily totals."""
         values, _ = _open_weekday_rows(history, self.lookback_weeks)
         season = int(history.open_slots.any(axis=1).sum())
+        from statsforecast.models import AutoETS
+
         return AutoETS(season_length=season).fit(values.sum(axis=1).astype(float))
 
     def _forecast_series(self, state: object, history: SeriesHistory, days: pd.DatetimeIndex) -> DayForecast:
