@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the WFM database (run through wfm.store.migrate)."""
