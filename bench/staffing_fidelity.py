@@ -1,16 +1,19 @@
-"""Fidelity of Erlang C and Erlang A against what really happened, on the Anonymous Bank per-call log (1999).
+"""Fidelity of Erlang C, Erlang A and the calibrated model against what really happened (Anonymous Bank, 1999).
 
-Per 30-minute interval (by queue-entry time) it reconstructs offered calls (asked for an agent, not PHANTOM),
-answered, abandoned, AHT (mean ser_time of the answered), the real share answered within 20 s over offered, and
-the agents actually working, two ways:
+The per-call log is read as a contact log (forecasting.real_data.read_anonbank_contacts: calls that asked for an
+agent, by queue-entry time; answered calls without a named agent keep no agent) with the caller's priority
+(0 = unidentified, 1–2 = identified customers) as the optional `priority` column. wfm.staffing.fidelity
+reconstructs per 30-minute interval offered, answered, abandoned, AHT, the real share answered within 20 s over
+offered, and the agents working two ways:
   (a) busy: agents whose service of some call overlaps the interval (≥ 1 call served in it);
   (b) present: time-weighted number of agents serving or idle ≤ 10 min between two of their calls, averaged
       over the interval, then rounded to the nearest whole agent (and, for comparison, rounded down).
-It then predicts the share within 20 s with Erlang C and Erlang A at those agents (mean patience estimated
-with patience_from_contacts on January–February, the training part) and compares on October (the test part),
-intervals with ≥ 20 offered, Sunday–Thursday 07:00–24:00. Errors are predicted − real, in points of SL.
+Erlang C and A are evaluated at those agents (Erlang A with the exponential mean patience of the train calls);
+the calibrated model learns from the train part only (January–February by default) and is scored on the test
+part (October), intervals with ≥ 20 offered, Sunday–Thursday 07:00–24:00. Errors are predicted − real, in points.
+Finally it times requirements for one week of 15-minute intervals with the calibrated model.
 
-Run: .venv/bin/python bench/staffing_fidelity.py [--data PATH]
+Run: .venv/bin/python bench/staffing_fidelity.py [--data PATH] [--train-until 1999-02-28] [--test-months 10]
 """
 
 from __future__ import annotations
@@ -18,106 +21,37 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
+from datetime import time as clock_time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from forecasting.real_data import read_anonbank_contacts
 from wfm.staffing import erlang_a_metrics, erlang_c_metrics, patience_from_contacts
+from wfm.staffing.calibrated import required_agents_calibrated
+from wfm.staffing.fidelity import Scope, reconstruct_intervals, run_fidelity
+from wfm.staffing.targets import ServiceTargets
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "anonbank_1999_calls.csv.gz"
-INTERVAL_SECONDS = 1800
+INTERVAL_MINUTES = 30
 ANSWER_SECONDS = 20
-IDLE_GAP_SECONDS = 600
-MIN_OFFERED = 20
-OPEN_HOUR, CLOSE_HOUR = 7, 24
-WORK_DAYS = (6, 0, 1, 2, 3)  # Sunday … Thursday (pandas: Monday = 0)
-TRAIN_MONTHS = (1, 2)
-TEST_MONTHS = (10,)
-COLUMNS = ["outcome", "to_agent", "q_time", "ser_time", "server", "queue_arrival_ts", "ser_start_ts"]
+SCOPE = Scope(min_offered=20, weekdays=(6, 0, 1, 2, 3), open_time=clock_time(7, 0), close_time=None)
 
 
-def load_calls(path: Path) -> pd.DataFrame:
-    """The per-call log with parsed timestamps; service starts that wrapped past midnight moved to the next day."""
-    calls = pd.read_csv(path, usecols=COLUMNS, parse_dates=["queue_arrival_ts", "ser_start_ts"])
-    wrapped = calls["ser_start_ts"] < calls["queue_arrival_ts"] - pd.Timedelta(hours=1)
-    calls.loc[wrapped, "ser_start_ts"] += pd.Timedelta(days=1)
-    return calls
-
-
-def offered_by_interval(calls: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Offered, answered, abandoned, answered within 20 s and AHT per 30-minute interval of queue entry."""
-    offered = calls[calls["to_agent"] & (calls["outcome"] != "PHANTOM")].copy()
-    offered["interval_start"] = offered["queue_arrival_ts"].dt.floor(f"{INTERVAL_SECONDS}s")
-    offered["answered"] = offered["outcome"] == "AGENT"
-    offered["abandoned"] = offered["outcome"] == "HANG"
-    offered["in_target"] = offered["answered"] & (offered["q_time"] <= ANSWER_SECONDS)
-    offered["handle"] = offered["ser_time"].where(offered["answered"])
-    table = offered.groupby("interval_start").agg(
-        offered=("answered", "size"),
-        answered=("answered", "sum"),
-        abandoned=("abandoned", "sum"),
-        in_target=("in_target", "sum"),
-        aht_seconds=("handle", "mean"),
-    )
-    return table, offered
-
-
-def _service_windows(calls: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
-    """Seconds since the first day at which each named agent started and ended serving each call."""
-    served = calls[(calls["outcome"] == "AGENT") & (calls["server"] != "NO_SERVER") & calls["ser_start_ts"].notna()]
-    origin = served["ser_start_ts"].min().normalize()
-    start = (served["ser_start_ts"] - origin).dt.total_seconds().to_numpy()
-    return pd.DataFrame(
-        {"server": served["server"].to_numpy(), "start": start, "end": start + served["ser_time"].to_numpy()}
-    ), origin
-
-
-def _spread_over_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each window [start, end): one row per interval it touches — window index, interval index, seconds."""
-    first = np.floor(start / INTERVAL_SECONDS).astype(np.int64)
-    last = np.maximum(first, np.ceil(end / INTERVAL_SECONDS).astype(np.int64) - 1)
-    count = last - first + 1
-    window = np.repeat(np.arange(start.size), count)
-    offset = np.arange(window.size) - np.repeat(np.cumsum(count) - count, count)
-    interval = first[window] + offset
-    lo = np.maximum(start[window], interval * INTERVAL_SECONDS)
-    hi = np.minimum(end[window], (interval + 1) * INTERVAL_SECONDS)
-    return window, interval, np.maximum(hi - lo, 0.0)
-
-
-def agents_by_interval(calls: pd.DataFrame) -> pd.DataFrame:
-    """Per 30-minute interval: (a) agents who served ≥ 1 call in it, (b) time-weighted agents present."""
-    windows, origin = _service_windows(calls)
-    w, interval, _ = _spread_over_intervals(windows["start"].to_numpy(), windows["end"].to_numpy())
-    busy = pd.Series(windows["server"].to_numpy()[w]).groupby(interval).nunique()
-
-    # Presence: an agent's calls joined while the idle gap between the end of one and the next start is ≤ 10 min.
-    windows = windows.sort_values(["server", "start"])
-    reach = windows.groupby("server")["end"].cummax()
-    previous_reach = reach.groupby(windows["server"]).shift()
-    new_spell = previous_reach.isna() | (windows["start"] - previous_reach > IDLE_GAP_SECONDS)
-    spell = new_spell.cumsum()
-    spells = (
-        pd.DataFrame({"start": windows["start"], "end": reach})
-        .groupby(spell.to_numpy())
-        .agg(start=("start", "min"), end=("end", "max"))
-    )
-    _, interval, seconds = _spread_over_intervals(spells["start"].to_numpy(), spells["end"].to_numpy())
-    present = pd.Series(seconds).groupby(interval).sum() / INTERVAL_SECONDS
-
-    index = busy.index.union(present.index)
-    out = pd.DataFrame(
-        {"busy_agents": busy.reindex(index, fill_value=0), "present_agents": present.reindex(index, fill_value=0.0)}
-    )
-    out.index = origin + pd.to_timedelta(out.index * INTERVAL_SECONDS, unit="s")
-    out.index.name = "interval_start"
-    return out
-
-
-def in_scope(index: pd.DatetimeIndex) -> np.ndarray:
-    """Sunday–Thursday intervals starting 07:00–23:30."""
-    return np.isin(index.dayofweek, WORK_DAYS) & (index.hour >= OPEN_HOUR) & (index.hour < CLOSE_HOUR)
+def load_contacts(path: Path) -> pd.DataFrame:
+    """The per-call log as a contact log with its priority class (unidentified / identified)."""
+    contacts = read_anonbank_contacts(path)
+    contacts["agent_id"] = contacts["agent_id"].replace("NO_SERVER", "")
+    raw = pd.read_csv(path, usecols=["queue_arrival_ts", "to_agent", "priority"])
+    raw = raw[raw["to_agent"].astype(bool)]
+    raw = pd.DataFrame(
+        {"arrival_ts": pd.to_datetime(raw["queue_arrival_ts"]), "priority": raw["priority"].to_numpy()}
+    ).sort_values("arrival_ts", kind="stable")
+    if not np.array_equal(raw["arrival_ts"].to_numpy(), contacts["arrival_ts"].to_numpy()):
+        raise RuntimeError("priority could not be aligned with the contact log")
+    contacts["priority"] = np.where(raw["priority"].to_numpy() == 0, "unidentified", "identified")
+    return contacts
 
 
 @dataclass(frozen=True)
@@ -137,59 +71,40 @@ def errors(predicted: np.ndarray, real: np.ndarray) -> Errors:
     return Errors(float(np.mean(np.abs(diff))), float(np.mean(diff)))
 
 
-def main() -> int:
-    """Reconstruct the intervals, predict with Erlang C and A, print the errors."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA, help="anonbank_1999_calls.csv.gz")
-    args = parser.parse_args()
-    clock = time.perf_counter()
-
-    calls = load_calls(args.data)
-    table, offered_calls = offered_by_interval(calls)
-    table = table.join(agents_by_interval(calls), how="left").fillna({"busy_agents": 0, "present_agents": 0.0})
-    table["sl_real"] = table["in_target"] / table["offered"]
-    table["abandon_real"] = table["abandoned"] / table["offered"]
-    scope = in_scope(table.index) & (table["offered"] >= MIN_OFFERED).to_numpy() & (table["answered"] > 0).to_numpy()
-    months = table.index.month
-
-    train_calls = offered_calls[
-        offered_calls["interval_start"].dt.month.isin(TRAIN_MONTHS)
-        & in_scope(pd.DatetimeIndex(offered_calls["interval_start"]))
+def erlang_table(contacts: pd.DataFrame, train_until: pd.Timestamp, test_months: tuple[int, ...]) -> None:
+    """The first reconstruction's figures: Erlang C and A at busy / present agents."""
+    table = reconstruct_intervals(contacts, INTERVAL_MINUTES, ANSWER_SECONDS)
+    scope = SCOPE.mask(table)
+    train = contacts[
+        (contacts["arrival_ts"] < train_until) & SCOPE.hours_mask(contacts["arrival_ts"].dt.floor("30min"))
     ]
-    patience = patience_from_contacts(
-        train_calls["q_time"].to_numpy(float), (train_calls["outcome"] == "HANG").to_numpy()
-    )
+    patience = patience_from_contacts(train["wait_seconds"], train["outcome"] == "abandoned")
     print(
-        f"data: {len(calls):,} calls, {int(table['offered'].sum()):,} offered; {int(scope.sum()):,} intervals in scope "
-        f"(≥ {MIN_OFFERED} offered, Sun–Thu {OPEN_HOUR:02d}:00–24:00)"
+        f"data: {len(contacts):,} offered calls; {int(scope.sum()):,} intervals in scope "
+        f"(≥ {SCOPE.min_offered} offered, Sun–Thu 07:00–24:00)"
     )
-    print(
-        f"patience (train = months {TRAIN_MONTHS}, {len(train_calls):,} offered calls in scope hours): "
-        f"{patience:.0f} s mean, exponential"
-    )
-
-    lam = table["offered"].to_numpy(float) / INTERVAL_SECONDS
+    print(f"patience (train, {len(train):,} offered calls in scope hours): {patience:.0f} s mean, exponential")
+    lam = table["offered"].to_numpy(float) / (INTERVAL_MINUTES * 60)
     aht = table["aht_seconds"].to_numpy(float)
+    present = table["agents"].to_numpy()
     staffing = {
-        "(a) busy ≥ 1 call": table["busy_agents"].to_numpy().astype(np.int64),
-        "(b) present, rounded": np.round(table["present_agents"].to_numpy()).astype(np.int64),
-        "(b) present, floor": np.floor(table["present_agents"].to_numpy() + 1e-9).astype(np.int64),
+        "(a) busy ≥ 1 call": table["serving_agents"].to_numpy().astype(np.int64),
+        "(b) present, rounded": np.round(present).astype(np.int64),
+        "(b) present, floor": np.floor(present + 1e-9).astype(np.int64),
     }
-    real_sl = table["sl_real"].to_numpy()
-    real_ab = table["abandon_real"].to_numpy()
-    p = np.clip(real_sl, 0, 1)
-    noise = np.sqrt(p * (1 - p) / table["offered"].to_numpy())
-
+    real_sl, real_ab = table["real_service_level"].to_numpy(), table["real_abandon_rate"].to_numpy()
+    noise = np.sqrt(np.clip(real_sl, 0, 1) * (1 - np.clip(real_sl, 0, 1)) / table["offered"].to_numpy())
+    months = pd.DatetimeIndex(table["interval_start"]).month
     for label, part in (
-        ("TEST  October", np.isin(months, TEST_MONTHS)),
-        ("ALL   Jan+Feb+Oct", np.ones(len(table), bool)),
+        ("TEST  months " + ",".join(map(str, test_months)), np.isin(months, test_months)),
+        ("ALL", np.ones(len(table), bool)),
     ):
         rows = scope & part
         print(
             f"\n{label}: {int(rows.sum()):,} intervals; mean offered {table['offered'][rows].mean():.0f}, "
             f"real SL {100 * real_sl[rows].mean():.1f} %, real abandonment {100 * real_ab[rows].mean():.1f} %, "
             f"AHT {np.average(aht[rows], weights=table['answered'][rows]):.0f} s; mean agents busy "
-            f"{table['busy_agents'][rows].mean():.1f}, present {table['present_agents'][rows].mean():.1f}"
+            f"{table['serving_agents'][rows].mean():.1f}, present {present[rows].mean():.1f}"
         )
         print(
             f"  binomial noise alone: mean SD {100 * noise[rows].mean():.1f} points "
@@ -200,12 +115,80 @@ def main() -> int:
             c = erlang_c_metrics(n, lam[rows] * aht[rows], aht[rows], ANSWER_SECONDS)
             a = erlang_a_metrics(n, lam[rows], aht[rows], patience, ANSWER_SECONDS)
             err_c, err_a = errors(c.service_level, real_sl[rows]), errors(a.service_level, real_sl[rows])
-            err_ab = errors(a.p_abandon, real_ab[rows])
-            closer = "A" if err_a.mae < err_c.mae else "C"
             print(
-                f"  {name:22s} SL  Erlang C {err_c} | Erlang A {err_a} | abandonment (A) {err_ab} "
-                f"| closer: Erlang {closer} by {abs(err_c.mae - err_a.mae):.1f} points"
+                f"  {name:22s} SL  Erlang C {err_c} | Erlang A {err_a} | abandonment (A) "
+                f"{errors(a.p_abandon, real_ab[rows])}"
             )
+
+
+def fidelity_table(contacts: pd.DataFrame, train_until: pd.Timestamp, test_months: tuple[int, ...], label: str):
+    """Run the fidelity report and print test and train errors per model; returns the learned parameters."""
+    clock = time.perf_counter()
+    result = run_fidelity(
+        contacts, interval_minutes=INTERVAL_MINUTES, answer_seconds=ANSWER_SECONDS, train_until=train_until, scope=SCOPE
+    )
+    rows = result.intervals
+    months = pd.DatetimeIndex(rows["interval_start"]).month
+    print(f"\n{label} (fit + report {time.perf_counter() - clock:.1f} s)")
+    for model in ("erlang-c", "erlang-a", "calibrated"):
+        for split, mask in (
+            ("test ", (rows["split"] == "test") & np.isin(months, test_months)),
+            ("train", rows["split"] == "train"),
+        ):
+            part = rows[(rows["model"] == model) & mask]
+            sl = errors(part["predicted_service_level"], part["real_service_level"])
+            ab = errors(part["predicted_abandon_rate"], part["real_abandon_rate"])
+            print(f"  {model:10s} {split} ({len(part):4d} intervals)  SL {sl} | abandonment {ab}")
+    test = rows[(rows["split"] == "test") & np.isin(months, test_months) & (rows["model"] == "calibrated")]
+    print(
+        "  calibrated test SL MAE by real occupancy band:",
+        ", ".join(
+            f"{band} {errors(g['predicted_service_level'], g['real_service_level']).mae:.1f} ({len(g)})"
+            for band, g in test.groupby("occupancy_band")
+        ),
+    )
+    params = result.parameters["anonbank"]
+    print("  learned: " + "\n           ".join(result.report["parameters"]["anonbank"]["description"]))
+    return params
+
+
+def time_week(params) -> None:
+    """Requirements for one week of 15-minute intervals (672) with the calibrated model, best of 3."""
+    rng = np.random.default_rng(7)
+    hours = np.arange(672) / 4 % 24
+    volume = np.where(
+        (hours >= 7) & (hours < 23), 10 + 25 * np.sin(np.pi * (hours - 7) / 16) + rng.normal(0, 2, 672), 0.0
+    )
+    volume = np.maximum(volume, 0.0)
+    targets = ServiceTargets(service_level=0.8, answer_seconds=20, max_occupancy=0.9)
+    best = np.inf
+    for _ in range(3):
+        clock = time.perf_counter()
+        staffing = required_agents_calibrated(params, volume, 900.0, 180.0, targets)
+        best = min(best, time.perf_counter() - clock)
+    print(
+        f"\nrequirements, one week of 15-minute intervals (672, {int((volume > 0).sum())} with volume), calibrated: "
+        f"{best:.2f} s (best of 3); peak {staffing.agents.max()} agents present"
+    )
+
+
+def main() -> int:
+    """Reconstruct, predict with Erlang C, A and the calibrated model, print the errors and the timing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="anonbank_1999_calls.csv.gz")
+    parser.add_argument("--train-until", default="1999-02-28", help="last train date (inclusive)")
+    parser.add_argument("--test-months", default="10", help="months scored as test, e.g. 10 or 2,10")
+    args = parser.parse_args()
+    clock = time.perf_counter()
+    train_until = pd.Timestamp(args.train_until) + pd.Timedelta(days=1)
+    test_months = tuple(int(m) for m in args.test_months.split(","))
+    contacts = load_contacts(args.data)
+    erlang_table(contacts, train_until, test_months)
+    params = fidelity_table(
+        contacts, args.train_until, test_months, "WITH priority classes (unidentified / identified)"
+    )
+    fidelity_table(contacts.drop(columns="priority"), args.train_until, test_months, "WITHOUT priority classes")
+    time_week(params)
     print(f"\nelapsed {time.perf_counter() - clock:.1f} s")
     return 0
 

@@ -152,7 +152,9 @@ def test_erlang_a_probabilities_in_range_and_monotone(
 def test_erlang_a_tends_to_erlang_c_as_patience_grows(traffic: float, spare: int, aht: float, t: float) -> None:
     n = int(np.floor(traffic)) + spare
     c = erlang_c_metrics(n, traffic, aht, t)
-    a = erlang_a_metrics(n, traffic / aht, aht, 1e9, t)
+    # "patient" is relative to the wait: many times the conditional mean wait AHT / (n − A) of Erlang C
+    patience = 1e6 * aht / (n - traffic)
+    a = erlang_a_metrics(n, traffic / aht, aht, patience, t)
     assert float(a.p_wait) == pytest.approx(float(c.p_wait), abs=1e-4)
     assert float(a.service_level) == pytest.approx(float(c.service_level), abs=1e-4)
     assert float(a.p_abandon) < 1e-4

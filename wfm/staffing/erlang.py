@@ -172,11 +172,19 @@ def _erlang_a_chunk(
 
     # π_n relative to the queue-state weights: Σ_{k<n} π_k / π_n = 1/B − 1, so P(wait) = s·B / (1 − B + s·B),
     # written so that it cannot overflow when B underflows to 0 (many idle agents).
-    log_s = logsumexp(log_w, axis=1)
+    # Queue states beyond the last one kept decay at least geometrically with r = λ/(nμ + Jθ) (tiny θ, near-critical
+    # load): their weight is added as w_{J−1}·r/(1 − r); they wait far beyond t, and abandon at the last state's rate.
+    states = log_w.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_r = np.log(lam_safe) - np.log(nf * mu + states * theta)
+        log_tail = np.where(log_r < 0, log_w[:, -1] + log_r - np.log(-np.expm1(np.minimum(log_r, -1e-300))), -np.inf)
+    log_kept = logsumexp(log_w, axis=1)
+    log_s = np.logaddexp(log_kept, log_tail)
     with np.errstate(divide="ignore", over="ignore"):
         ratio = np.exp(np.log1p(-np.minimum(blocking, 1.0)) - log_s - np.log(blocking))  # (1 − B) / (s·B)
     p_wait = np.where(nf == 0, 1.0, 1.0 / (1.0 + ratio))
     queue_probs = np.exp(log_w - log_s[:, None]) * p_wait[:, None]  # P(arrival finds j waiting)
+    tail_prob = np.exp(log_tail - log_s) * p_wait
 
     # P(served within t | j) uses the negative-binomial form of I_z(α, m): cumulative sums of its pmf.
     alpha = (nf * mu / theta + 1.0)[:, None]
@@ -188,7 +196,8 @@ def _erlang_a_chunk(
     incomplete_beta = np.clip(np.cumsum(np.exp(log_pmf), axis=1), 0.0, 1.0)  # I_z(α, j+1)
     within_t = served_share * (1.0 - incomplete_beta)
 
-    p_abandon = np.sum(queue_probs * (1.0 - served_share), axis=1)
+    tail_abandon = (states + 1.0) * theta / (nf * mu + (states + 1.0) * theta)
+    p_abandon = np.sum(queue_probs * (1.0 - served_share), axis=1) + tail_prob * tail_abandon
     service_level = (1.0 - p_wait) + np.sum(queue_probs * within_t, axis=1)
     asa = p_abandon / theta
     busy = lam * (1.0 - p_abandon) * aht

@@ -12,10 +12,11 @@ import pandas as pd
 
 from wfm.csvio import FIRST_DATA_ROW, number_column, read_table
 from wfm.errors import InputError
+from wfm.staffing.calibrated import CalibratedParameters, simple_parameters
 from wfm.staffing.targets import ServiceTargets
 
 CHANNELS = ("voice", "chat", "email")
-MODELS = ("erlang-c", "erlang-a")
+MODELS = ("erlang-c", "erlang-a", "calibrated")
 REQUIRED_COLUMNS = ("queue", "channel", "interval_minutes", "service_level", "answer_seconds")
 OPTIONAL_COLUMNS = (
     "response_hours",
@@ -29,6 +30,9 @@ OPTIONAL_COLUMNS = (
     "close",
     "asa_seconds",
     "model",
+    "availability",
+    "aht_cv",
+    "swing",
 )
 # Default slow-down per extra chat held at once (AHT × (1 + 0.25·(c − 1))) when aht_factors is not given.
 DEFAULT_CHAT_SLOWDOWN = 0.25
@@ -50,6 +54,7 @@ class QueueSettings:
     open_time: time | None = None
     close_time: time | None = None
     model: str = "erlang-c"
+    calibration: CalibratedParameters | None = None  # learned parameters of the calibrated model
 
     def is_open(self, interval_start: pd.Series) -> np.ndarray:
         """Whether each interval starts inside opening hours (always open when no hours are set)."""
@@ -118,6 +123,9 @@ def read_queues(path: str | Path) -> dict[str, QueueSettings]:
     response = number_column(frame, "response_hours", p, minimum=0.001, default=np.nan)
     min_agents = number_column(frame, "min_agents", p, minimum=0, integer=True, default=0)
     asa = number_column(frame, "asa_seconds", p, minimum=0.001, default=np.nan)
+    availability = number_column(frame, "availability", p, minimum=0.01, default=1.0)
+    aht_cv = number_column(frame, "aht_cv", p, minimum=0, default=1.0)
+    swing = number_column(frame, "swing", p, minimum=0, below=1, default=0.0)
     if np.any(occupancy > 1):
         row = int(np.flatnonzero(occupancy > 1)[0]) + FIRST_DATA_ROW
         raise InputError("expected a share between 0 and 1", file=p, row=row, column="max_occupancy")
@@ -161,5 +169,8 @@ def read_queues(path: str | Path) -> dict[str, QueueSettings]:
             open_time=_parse_clock(record.get("open", ""), p, row, "open"),
             close_time=_parse_clock(record.get("close", ""), p, row, "close"),
             model=model,
+            calibration=simple_parameters(float(availability[i]), float(patience[i]), float(aht_cv[i]), float(swing[i]))
+            if model == "calibrated"
+            else None,
         )
     return settings

@@ -9,6 +9,12 @@ import pandas as pd
 
 from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, timestamp_column
 from wfm.errors import InputError
+from wfm.staffing.calibrated import (
+    CalibratedParameters,
+    calibrated_metrics,
+    required_agents_calibrated,
+    simple_parameters,
+)
 from wfm.staffing.chat import chat_metrics, required_agents_chat
 from wfm.staffing.email import fifo_service_level, required_agents_email
 from wfm.staffing.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics
@@ -70,6 +76,14 @@ def _model_name(settings: QueueSettings, model: str | None) -> str:
     return chosen
 
 
+def _calibration(settings: QueueSettings) -> CalibratedParameters:
+    """The queue's learned parameters, or one-class defaults from its patience (availability 1, cv 1)."""
+    if settings.calibration is not None:
+        return settings.calibration
+    patience = settings.patience_seconds if settings.patience_seconds is not None else float("inf")
+    return simple_parameters(patience_seconds=patience)
+
+
 def required_for_queue(
     settings: QueueSettings, volume: np.ndarray, aht_seconds: np.ndarray, is_open: np.ndarray, model: str
 ) -> Staffing:
@@ -81,6 +95,8 @@ def required_for_queue(
     if model == "email":
         response = float(settings.response_hours or 0.0) * 3600.0
         return required_agents_email(volume, seconds, aht_seconds, response, targets, is_open)
+    if model == "calibrated":
+        return required_agents_calibrated(_calibration(settings), volume, seconds, aht_seconds, targets)
     if model == "erlang-a":
         return required_agents_erlang_a(volume, seconds, aht_seconds, settings.patience_seconds, targets)
     return required_agents_erlang_c(volume, seconds, aht_seconds, targets)
@@ -165,6 +181,8 @@ def metrics_at_agents(
     agents = np.asarray(net_agents, dtype=np.int64)
     if chosen == "chat":
         return chat_metrics(agents, lam, aht_seconds, settings.aht_factors, t)
+    if chosen == "calibrated":
+        return calibrated_metrics(_calibration(settings), agents, lam, aht_seconds, t)
     if chosen == "erlang-a":
         return erlang_a_metrics(agents, lam, aht_seconds, settings.patience_seconds, t)
     if chosen == "email":
