@@ -288,6 +288,68 @@ def _share(mapping: object, where: str, path: Path, low: float, high: float) -> 
     return out
 
 
+def scenario_from_dict(
+    raw: dict, queues: dict[str, QueueSettings], i: int = 1, p: str | Path | None = None
+) -> Scenario:
+    """One scenario from its table (as in scenarios.toml, or as stored); bad keys and values name the scenario."""
+    known_names = set(queues) | {q.channel for q in queues.values()} | {"all"}
+    name = str(raw.get("name") or f"scenario {i}")
+    where = f'scenario "{name}"'
+    allowed = {"name", "peak", "aht_multiplier", "deflection", "service_level", "shrinkage", "extra_staff"}
+    unknown = set(raw) - allowed
+    if unknown:
+        raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r}, expected {', '.join(sorted(allowed))}", file=p)
+    peaks = []
+    for peak in raw.get("peak", []):
+        targets = tuple(peak.get("queues", []))
+        for t in targets:
+            if t not in known_names:
+                raise InputError(f'{where}: peak names unknown queue or channel "{t}"', file=p)
+        peaks.append(
+            VolumePeak(
+                multiplier=float(peak["multiplier"]),
+                start=_date(peak["start"], f"{where}.peak.start", p),
+                end=_date(peak.get("end", peak["start"]), f"{where}.peak.end", p),
+                queues=tuple(t for t in targets if t in queues),
+                channels=tuple(t for t in targets if t not in queues and t != "all"),
+                ramp_days=int(peak.get("ramp_days", 0)),
+                returns_days=int(peak.get("returns_days", 0)),
+                returns_multiplier=float(peak.get("returns_multiplier", 1.0)),
+            )
+        )
+    extras = []
+    for extra in raw.get("extra_staff", []):
+        kind = extra.get("kind")
+        if kind not in ("overtime", "temp", "new_hire"):
+            raise InputError(f"{where}: extra_staff kind must be overtime, temp or new_hire, got {kind!r}", file=p)
+        extra_queues = tuple(extra.get("queues", []))
+        missing = [q for q in extra_queues if q not in queues]
+        if missing or not extra_queues:
+            raise InputError(f"{where}: extra_staff needs existing queue names, got {list(extra_queues)}", file=p)
+        extras.append(
+            ExtraStaff(
+                kind=kind,
+                queues=extra_queues,
+                start=_date(extra["start"], f"{where}.extra_staff.start", p),
+                end=_date(extra.get("end", extra["start"]), f"{where}.extra_staff.end", p),
+                agents=int(extra.get("agents", 0)),
+                hours_per_day=float(extra.get("hours_per_day", 8.0)),
+                total_hours=float(extra.get("hours_per_day_total", 0.0)),
+                ramp_weeks=int(extra.get("ramp_weeks", 0)),
+            )
+        )
+    sl = _share(raw.get("service_level", {}), f"{where}.service_level", p, 0.0, 0.999)
+    return Scenario(
+        name=name,
+        peaks=tuple(peaks),
+        aht_multiplier=_share(raw.get("aht_multiplier", {}), f"{where}.aht_multiplier", p, 0.05, 20.0),
+        deflection=_share(raw.get("deflection", {}), f"{where}.deflection", p, 0.0, 0.99),
+        service_level=sl,
+        shrinkage=_share(raw.get("shrinkage", {}), f"{where}.shrinkage", p, 0.0, 0.95),
+        extra_staff=tuple(extras),
+    )
+
+
 def read_scenarios(path: str | Path, queues: dict[str, QueueSettings]) -> tuple[list[Scenario], Costs]:
     """scenarios.toml → scenarios and costs; unknown keys, queues or bad values name the scenario and key."""
     p = Path(path)
@@ -297,73 +359,12 @@ def read_scenarios(path: str | Path, queues: dict[str, QueueSettings]) -> tuple[
         raise InputError("file not found", file=p) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML ({exc})", file=p) from None
-    known_names = set(queues) | {q.channel for q in queues.values()} | {"all"}
     cost_table = data.get("costs", {})
     try:
         costs = Costs(**cost_table)
     except TypeError:
         raise InputError(f"[costs]: unknown key, expected {', '.join(Costs.__dataclass_fields__)}", file=p) from None
-    scenarios = []
-    for i, raw in enumerate(data.get("scenario", []), start=1):
-        name = str(raw.get("name") or f"scenario {i}")
-        where = f'scenario "{name}"'
-        allowed = {"name", "peak", "aht_multiplier", "deflection", "service_level", "shrinkage", "extra_staff"}
-        unknown = set(raw) - allowed
-        if unknown:
-            raise InputError(
-                f"{where}: unknown key {sorted(unknown)[0]!r}, expected {', '.join(sorted(allowed))}", file=p
-            )
-        peaks = []
-        for peak in raw.get("peak", []):
-            targets = tuple(peak.get("queues", []))
-            for t in targets:
-                if t not in known_names:
-                    raise InputError(f'{where}: peak names unknown queue or channel "{t}"', file=p)
-            peaks.append(
-                VolumePeak(
-                    multiplier=float(peak["multiplier"]),
-                    start=_date(peak["start"], f"{where}.peak.start", p),
-                    end=_date(peak.get("end", peak["start"]), f"{where}.peak.end", p),
-                    queues=tuple(t for t in targets if t in queues),
-                    channels=tuple(t for t in targets if t not in queues and t != "all"),
-                    ramp_days=int(peak.get("ramp_days", 0)),
-                    returns_days=int(peak.get("returns_days", 0)),
-                    returns_multiplier=float(peak.get("returns_multiplier", 1.0)),
-                )
-            )
-        extras = []
-        for extra in raw.get("extra_staff", []):
-            kind = extra.get("kind")
-            if kind not in ("overtime", "temp", "new_hire"):
-                raise InputError(f"{where}: extra_staff kind must be overtime, temp or new_hire, got {kind!r}", file=p)
-            extra_queues = tuple(extra.get("queues", []))
-            missing = [q for q in extra_queues if q not in queues]
-            if missing or not extra_queues:
-                raise InputError(f"{where}: extra_staff needs existing queue names, got {list(extra_queues)}", file=p)
-            extras.append(
-                ExtraStaff(
-                    kind=kind,
-                    queues=extra_queues,
-                    start=_date(extra["start"], f"{where}.extra_staff.start", p),
-                    end=_date(extra.get("end", extra["start"]), f"{where}.extra_staff.end", p),
-                    agents=int(extra.get("agents", 0)),
-                    hours_per_day=float(extra.get("hours_per_day", 8.0)),
-                    total_hours=float(extra.get("hours_per_day_total", 0.0)),
-                    ramp_weeks=int(extra.get("ramp_weeks", 0)),
-                )
-            )
-        sl = _share(raw.get("service_level", {}), f"{where}.service_level", p, 0.0, 0.999)
-        scenarios.append(
-            Scenario(
-                name=name,
-                peaks=tuple(peaks),
-                aht_multiplier=_share(raw.get("aht_multiplier", {}), f"{where}.aht_multiplier", p, 0.05, 20.0),
-                deflection=_share(raw.get("deflection", {}), f"{where}.deflection", p, 0.0, 0.99),
-                service_level=sl,
-                shrinkage=_share(raw.get("shrinkage", {}), f"{where}.shrinkage", p, 0.0, 0.95),
-                extra_staff=tuple(extras),
-            )
-        )
+    scenarios = [scenario_from_dict(raw, queues, i, p) for i, raw in enumerate(data.get("scenario", []), start=1)]
     if not scenarios:
         raise InputError("no [[scenario]] tables found", file=p)
     return scenarios, costs

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-from wfm.ui import staffing_calculator
+from wfm.ui import (
+    data_page,
+    export_page,
+    forecast_page,
+    roster_page,
+    scenarios_page,
+    staffing_calculator,
+    staffing_page,
+)
 from wfm.ui.i18n import language_picker, t
 
 
 def all_pages() -> list:
-    """Every page of the app, in menu order."""
+    """Every page of the app, in the order a planner works: data → forecast → staffing → roster → what-if."""
     language_picker()
-    return [st.Page(staffing_calculator.render, title=t("page.calculator"), url_path="staffing", icon="🧮")]
+    return [
+        st.Page(data_page.render, title=t("page.data"), url_path="data", icon="📥", default=True),
+        st.Page(forecast_page.render, title=t("page.forecast"), url_path="forecast", icon="📈"),
+        st.Page(staffing_page.render, title=t("page.staffing"), url_path="staffing", icon="👥"),
+        st.Page(roster_page.render, title=t("page.roster"), url_path="roster", icon="🗓️"),
+        st.Page(scenarios_page.render, title=t("page.scenarios"), url_path="scenarios", icon="🔀"),
+        st.Page(export_page.render, title=t("page.export"), url_path="export", icon="⬇️"),
+        st.Page(staffing_calculator.render, title=t("page.calculator"), url_path="calculator", icon="🧮"),
+    ]

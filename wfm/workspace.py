@@ -1,0 +1,196 @@
+"""The planner's workspace: the database opened (and seeded with the bundled sample on first start), and the
+stored reference data written back out as contract files for the file-based engines. No Streamlit here."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from forecasting.events import EventCalendar, read_events, site_holidays
+from wfm import store
+from wfm.csvio import write_csv
+from wfm.errors import InputError
+from wfm.roster.checker import check_roster, parse_roster
+from wfm.roster.domain import Assignment, Config, Instance, RosterSolution
+from wfm.roster.inputs import load_instance
+from wfm.roster.outputs import roster_frame
+from wfm.roster.solve import SolveSettings, solve_roster
+from wfm.staffing.queues import QueueSettings, read_queues
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data"
+REFERENCE_FILES = ("queues.csv", "agents.csv", "shifts.csv", "time_off.csv", "events.csv", "rules.toml")
+
+
+def open_workspace(
+    url: str | None = None, sample_dir: Path = SAMPLE_DIR, progress: Callable[[str], None] | None = None
+) -> Engine:
+    """Engine on the database (WFM_DATABASE_URL or wfm.db), migrated; an empty database gets the sample data."""
+    engine = store.make_engine(url)
+    store.upgrade(engine)
+    with Session(engine) as session:
+        empty = store.get_queues(session).empty
+    if empty and sample_dir.is_dir():
+        store.load_folder(engine, sample_dir, progress=progress or (lambda _message: None))
+    return engine
+
+
+def _toml(rules: dict[str, dict[str, float]]) -> str:
+    """Flat TOML tables ([rules], [weights]) from a nested dict of numbers."""
+    lines = []
+    for table, values in rules.items():
+        lines.append(f"[{table}]")
+        lines += [f"{key} = {value!r}" for key, value in values.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_reference_folder(engine: Engine, folder: Path) -> Path:
+    """The stored queues, agents, shifts, time off, events and rules as contract files in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with Session(engine) as session:
+        frames = {
+            "queues.csv": store.get_queues(session),
+            "agents.csv": store.get_agents(session),
+            "shifts.csv": store.get_shifts(session),
+            "time_off.csv": store.get_time_off(session),
+            "events.csv": store.get_events(session),
+        }
+        rules = store.get_rules(session)
+    for name, frame in frames.items():
+        write_csv(frame, folder / name)
+    (folder / "rules.toml").write_text(_toml(rules), encoding="utf-8")
+    return folder
+
+
+def queue_settings(engine: Engine) -> dict[str, QueueSettings]:
+    """Queue settings as the staffing engine reads them, from the stored queues."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "queues.csv"
+        with Session(engine) as session:
+            write_csv(store.get_queues(session), path)
+        return read_queues(path)
+
+
+def history(engine: Engine, queues: list[str] | None = None) -> pd.DataFrame:
+    """Stored interval history (contract columns)."""
+    with Session(engine) as session:
+        return store.get_history(session, queues=queues)
+
+
+def event_calendar(engine: Engine, holidays: str | None = "CN") -> EventCalendar:
+    """The stored events plus the site's public holidays (a country code, or None) over the stored years."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.csv"
+        with Session(engine) as session:
+            events = store.get_events(session)
+        if events.empty:
+            calendar = EventCalendar()
+        else:
+            write_csv(events, path)
+            calendar = read_events(path)
+    if holidays:
+        year = pd.Timestamp.now().year
+        calendar = calendar + site_holidays(holidays, range(year - 3, year + 2))
+    return calendar
+
+
+def check_events(frame: pd.DataFrame, name: str = "events.csv") -> EventCalendar:
+    """Validate an edited events table with the same reader as files (InputError names row and column)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        write_csv(frame, path)
+        return read_events(path)
+
+
+@dataclass(frozen=True)
+class RosterBuild:
+    """A solved roster with everything the pages show about it."""
+
+    frame: pd.DataFrame
+    solution: RosterSolution
+    instance: Instance
+    config: Config
+    requirements: pd.DataFrame
+
+
+def load_roster_instance(engine: Engine, requirements: pd.DataFrame, start: date, days: int) -> tuple[Instance, Config]:
+    """The roster instance from the stored agents, shifts, time off and rules plus a requirements frame."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_reference_folder(engine, Path(tmp))
+        write_csv(requirements, folder / "requirements.csv")
+        return load_instance(
+            requirements=folder / "requirements.csv",
+            agents=folder / "agents.csv",
+            shifts=folder / "shifts.csv",
+            time_off=folder / "time_off.csv",
+            rules=folder / "rules.toml",
+            start=start,
+            days=days,
+        )
+
+
+def build_roster(
+    engine: Engine,
+    requirements: pd.DataFrame,
+    start: date,
+    days: int,
+    time_limit_seconds: float,
+    progress: Callable[[str], None] | None = None,
+) -> RosterBuild:
+    """Solve a roster for the stored staff against the requirements, within the time limit."""
+    instance, config = load_roster_instance(engine, requirements, start, days)
+    solution = solve_roster(instance, config, SolveSettings(time_limit_seconds=time_limit_seconds), progress=progress)
+    return RosterBuild(roster_frame(instance, solution.assignments), solution, instance, config, requirements)
+
+
+def penalty_table(solution: RosterSolution) -> pd.DataFrame:
+    """The penalty report: one row per soft rule with weight, amount, unit and penalty."""
+    return pd.DataFrame(
+        [
+            {
+                "rule": x.rule,
+                "weight": x.weight,
+                "amount": round(x.amount, 2),
+                "unit": x.unit,
+                "penalty": round(x.penalty, 2),
+            }
+            for x in solution.penalties
+        ]
+    )
+
+
+def violations(frame: pd.DataFrame, instance: Instance, config: Config) -> list[str]:
+    """The independent checker's verdict on a roster frame: one message per hard-rule violation."""
+    parsed = parse_roster(frame)
+    found = check_roster(parsed, instance.agents, instance.shifts, instance.time_off, config)
+    return [f"{v.rule} · {v.agent_id}{f' · {v.day}' if v.day else ''}: {v.message}" for v in found]
+
+
+def replace_day(
+    frame: pd.DataFrame, instance: Instance, agent_id: str, day: date, shift: str | None, queue: str | None
+) -> pd.DataFrame:
+    """The roster with one agent's day replaced: a shift template on a queue, or a day off (shift None)."""
+    agents = [a.agent_id for a in instance.agents]
+    if agent_id not in agents:
+        raise InputError(f'agent "{agent_id}" is not in the roster')
+    offset = (day - instance.start).days
+    if not 0 <= offset < instance.days:
+        raise InputError(f"{day} is outside the roster's {instance.days} days from {instance.start}")
+    assignments = []
+    if shift is not None:
+        shift_index = [s.name for s in instance.shifts].index(shift)
+        queue_index = list(instance.queues).index(queue)
+        assignments.append(Assignment(agents.index(agent_id), offset, shift_index, queue_index))
+    rows = roster_frame(instance, assignments)
+    rows = rows[(rows["agent_id"] == agent_id) & (rows["date"] == day.isoformat())]
+    keep = ~((frame["agent_id"] == agent_id) & (frame["date"].astype(str) == day.isoformat()))
+    return pd.concat([frame[keep], rows], ignore_index=True).sort_values(
+        ["agent_id", "date", "start"], ignore_index=True
+    )
