@@ -154,3 +154,30 @@ def test_bad_event_edit_is_refused_with_a_message(db_url: str) -> None:
         workspace.check_events(frame)
     with store.Session(store.make_engine(db_url)) as session:
         assert len(store.get_events(session)) == before
+
+
+def test_fidelity_page_compares_models_on_a_log(db_url: str) -> None:
+    from tests.staffing.contact_log import simulate_contact_log
+
+    log = simulate_contact_log(days=6, agents=(6, 9), calls_per_hour=(90.0, 150.0), seed=5)
+    at = page("fidelity_page").run()
+    assert not at.exception
+    at.file_uploader(key="fi_upload").set_value(("log.csv", log.to_csv(index=False).encode(), "text/csv")).run()
+    at.date_input(key="fi_train_until").set_value(pd.Timestamp(log["arrival_ts"].min()).date() + pd.Timedelta(days=3))
+    at.button(key="fi_run").click().run()
+    assert not at.exception and not errors(at)
+    summary = at.dataframe[0].value
+    assert set(summary["model"]) == {"erlang-c", "erlang-a", "calibrated"}
+    assert set(summary["split"]) == {"train", "test"}
+    assert len(at.get("plotly_chart")) == 2
+    assert any("supports" in s.value for s in at.success)
+
+
+def test_fidelity_page_bad_log_shows_the_row(db_url: str) -> None:
+    bad = "queue,arrival_ts,outcome,wait_seconds,handle_seconds,agent_id\nq,2024-01-01 08:00,answered,-5,100,a1\n"
+    at = page("fidelity_page").run()
+    at.file_uploader(key="fi_upload").set_value(("bad_log.csv", bad.encode(), "text/csv")).run()
+    at.button(key="fi_run").click().run()
+    assert not at.exception
+    message = " ".join(errors(at))
+    assert "bad_log.csv" in message and "row 2" in message and "wait_seconds" in message

@@ -188,6 +188,31 @@ LABELS: dict[str, dict[str, str]] = {
     "ex.plan": {"en": "Forecast run {run}", "zh": "预测批次 {run}"},
     "ex.forecast": {"en": "Forecast CSV", "zh": "预测 CSV"},
     "ex.requirements": {"en": "Requirements CSV", "zh": "人力需求 CSV"},
+    "page.fidelity": {"en": "Fidelity", "zh": "模型校准"},
+    "fi.help": {
+        "en": "Upload a per-contact log (queue, arrival_ts, outcome, wait_seconds, handle_seconds, agent_id[, priority]). "
+        "Agents present are those serving or idle ≤ 10 min between two of their contacts; each model predicts the "
+        "service level at those agents and is compared with what really happened. Parameters are learned only from "
+        "the days up to the training date.",
+        "zh": "上传逐通记录（queue, arrival_ts, outcome, wait_seconds, handle_seconds, agent_id[, priority]）。在岗坐席 = "
+        "正在服务或两通之间空闲不超过 10 分钟的坐席；各模型按在岗人数预测服务水平，并与实际对比。参数只从训练截止日之前的数据学习。",
+    },
+    "fi.file": {"en": "Contact log CSV", "zh": "逐通记录 CSV"},
+    "fi.train_until": {"en": "Train until (inclusive)", "zh": "训练截止日（含）"},
+    "fi.min_offered": {"en": "Minimum contacts per interval", "zh": "每时段最少进线量"},
+    "fi.run": {"en": "Compare models", "zh": "对比模型"},
+    "fi.running": {"en": "Reconstructing intervals and learning…", "zh": "正在重建时段并学习参数…"},
+    "fi.errors": {"en": "Error of the predicted service level (points)", "zh": "服务水平预测误差（百分点）"},
+    "fi.best": {
+        "en": "Your history supports {model}: test MAE {mae:.1f} points.",
+        "zh": "您的历史数据支持 {model}：测试期平均绝对误差 {mae:.1f} 个百分点。",
+    },
+    "fi.scatter": {
+        "en": "Predicted vs real service level per interval ({split})",
+        "zh": "各时段预测与实际服务水平（{split}）",
+    },
+    "fi.bands": {"en": "Mean absolute error by occupancy band (points)", "zh": "按占用率分段的平均绝对误差（百分点）"},
+    "fi.parameters": {"en": "What the calibrated model learned", "zh": "校准模型学到的参数"},
     "page.calculator": {"en": "Staffing calculator", "zh": "人力计算器"},
     "calc.model": {"en": "Model", "zh": "模型"},
     "calc.model.erlang_c": {"en": "Erlang C", "zh": "Erlang C"},

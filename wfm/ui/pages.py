@@ -7,6 +7,7 @@ import streamlit as st
 from wfm.ui import (
     data_page,
     export_page,
+    fidelity_page,
     forecast_page,
     roster_page,
     scenarios_page,
@@ -26,5 +27,6 @@ def all_pages() -> list:
         st.Page(roster_page.render, title=t("page.roster"), url_path="roster", icon="🗓️"),
         st.Page(scenarios_page.render, title=t("page.scenarios"), url_path="scenarios", icon="🔀"),
         st.Page(export_page.render, title=t("page.export"), url_path="export", icon="⬇️"),
+        st.Page(fidelity_page.render, title=t("page.fidelity"), url_path="fidelity", icon="🎯"),
         st.Page(staffing_calculator.render, title=t("page.calculator"), url_path="calculator", icon="🧮"),
     ]
