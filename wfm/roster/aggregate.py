@@ -50,9 +50,12 @@ def skill_groups(
     return merged
 
 
-def solve_aggregate(instance: Instance, config: Config, facts: InstanceFacts) -> AggregateResult:
-    """Build and solve the aggregate LP."""
+def solve_aggregate(
+    instance: Instance, config: Config, facts: InstanceFacts, time_limit_seconds: float = 60.0
+) -> AggregateResult:
+    """Build and solve the aggregate LP (no bound when it is not solved to optimality within the time limit)."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
+    lp.SetTimeLimit(max(1, int(time_limit_seconds * 1000)))
     inf = lp.infinity()
     weights, step = config.weights, instance.interval_minutes
     n_q, n_t, per_day = len(instance.queues), instance.n_intervals, instance.intervals_per_day

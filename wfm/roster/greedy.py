@@ -18,7 +18,7 @@ from wfm.roster.variables import Cell, Choice
 
 
 @dataclass(frozen=True, eq=False)
-class _Tables:
+class OptionTables:
     """Per-instance arrays shared by all agents: padded coverage offsets and rest conflicts by day distance."""
 
     offsets: np.ndarray  # (shifts, longest) interval offsets from the day start, -1 = padding
@@ -26,7 +26,7 @@ class _Tables:
     rest: list[np.ndarray]  # rest[k][s1, s2]: s2 may not start k days after s1 (k = 0 unused)
 
 
-def _tables(instance: Instance, facts: InstanceFacts) -> _Tables:
+def option_tables(instance: Instance, facts: InstanceFacts) -> OptionTables:
     """Build the shared arrays."""
     longest = max(len(o) for o in facts.offsets)
     offsets = np.full((len(instance.shifts), longest), -1, dtype=np.int64)
@@ -38,14 +38,14 @@ def _tables(instance: Instance, facts: InstanceFacts) -> _Tables:
     for (k, s1), blocked in facts.rest.items():
         rest[k][s1, blocked] = True
     paid = np.array([t.paid_minutes for t in instance.shifts], dtype=np.int64)
-    return _Tables(offsets, paid, rest)
+    return OptionTables(offsets, paid, rest)
 
 
 def greedy_roster(
     instance: Instance, config: Config, facts: InstanceFacts, order: list[int]
 ) -> tuple[dict[Cell, Choice], list[int]]:
     """(chosen cells, agents whose weekly minimum hours were not reached) scheduling agents in `order`."""
-    tables = _tables(instance, facts)
+    tables = option_tables(instance, facts)
     open_demand = instance.required.astype(np.int64).copy()
     chosen: dict[Cell, Choice] = {}
     short: list[int] = []
@@ -61,7 +61,7 @@ def greedy_roster(
 
 
 @dataclass(frozen=True, eq=False)
-class _AgentArrays:
+class AgentArrays:
     """One agent's options as arrays: day, shift, queue, week, covered cells, paid minutes, fixed cost."""
 
     day: np.ndarray
@@ -73,9 +73,9 @@ class _AgentArrays:
     cost: np.ndarray
 
 
-def _agent_arrays(
-    instance: Instance, config: Config, facts: InstanceFacts, tables: _Tables, a: int
-) -> _AgentArrays | None:
+def agent_arrays(
+    instance: Instance, config: Config, facts: InstanceFacts, tables: OptionTables, a: int
+) -> AgentArrays | None:
     """The arrays of one agent (None when it has no option at all)."""
     opts = [(d, s, q) for d in range(instance.days) for s, q in facts.options[(a, d)]]
     if not opts:
@@ -85,24 +85,24 @@ def _agent_arrays(
     raw = day[:, None] * per_day + tables.offsets[shift]
     idx = np.where((tables.offsets[shift] >= 0) & (raw < n_t), raw, n_t) + queue[:, None] * (n_t + 1)
     paid = tables.paid[shift]
-    cost = _fixed_cost(instance, config, a, day, shift, paid)
-    return _AgentArrays(day, shift, queue, day // DAYS_PER_WEEK, idx, paid, cost)
+    cost = fixed_cost(instance, config, a, day, shift, paid)
+    return AgentArrays(day, shift, queue, day // DAYS_PER_WEEK, idx, paid, cost)
 
 
 def _agent_picks(
     instance: Instance,
     config: Config,
     facts: InstanceFacts,
-    tables: _Tables,
+    tables: OptionTables,
     a: int,
     open_demand: np.ndarray,
-    cache: dict[int, _AgentArrays | None] | None = None,
+    cache: dict[int, AgentArrays | None] | None = None,
 ) -> tuple[list[tuple[int, int, int]], bool]:
     """Greedy picks (day, shift, queue) of one agent and whether every weekly minimum was reached."""
     if cache is None:
         cache = {}
     if a not in cache:
-        cache[a] = _agent_arrays(instance, config, facts, tables, a)
+        cache[a] = agent_arrays(instance, config, facts, tables, a)
     arrays = cache[a]
     if arrays is None:
         return [], all(w.min_paid_minutes == 0 for w in facts.weeks[a])
@@ -156,7 +156,7 @@ def _agent_picks(
     return picks, reached
 
 
-def _fixed_cost(
+def fixed_cost(
     instance: Instance, config: Config, a: int, day: np.ndarray, shift: np.ndarray, paid: np.ndarray
 ) -> np.ndarray:
     """Objective cost of each option that does not depend on coverage: paid hours and preferences."""
@@ -204,7 +204,7 @@ def agent_cost(
         weights.under_coverage * np.clip(-gap, 0, None).sum() + weights.over_coverage * np.clip(gap, 0, None).sum()
     )
     paid = np.array([instance.shifts[s].paid_minutes for s in shift], dtype=np.int64).reshape(-1)
-    cost += _fixed_cost(instance, config, a, day, shift, paid).sum()
+    cost += fixed_cost(instance, config, a, day, shift, paid).sum()
     worked = np.zeros(instance.days + 2, dtype=bool)
     worked[day + 1] = True
     single = worked[:-2] & ~worked[1:-1] & worked[2:]
@@ -227,8 +227,8 @@ def improve_by_best_response(
     """
     import time
 
-    tables = _tables(instance, facts)
-    cache: dict[int, _AgentArrays | None] = {}
+    tables = option_tables(instance, facts)
+    cache: dict[int, AgentArrays | None] = {}
     chosen = dict(chosen)
     scheduled = np.zeros(instance.required.shape, dtype=np.int64)
     picks_of: dict[int, list[tuple[int, int, int]]] = {a: [] for a in range(len(instance.agents))}

@@ -90,6 +90,14 @@ def complete_hint(model: cp_model.CpModel, time_limit_seconds: float) -> None:
         model.add_hint(var, solver.value(var))
 
 
+def agent_order(instance: Instance, seed: int) -> list[int]:
+    """Agents in the order of construction: fewest skills first, ties in a seeded random order."""
+    order = list(range(len(instance.agents)))
+    random.Random(seed).shuffle(order)
+    order.sort(key=lambda a: len(instance.agents[a].skills))
+    return order
+
+
 def construct(
     instance: Instance,
     config: Config,
@@ -99,10 +107,7 @@ def construct(
     progress: Progress | None = None,
 ) -> dict[Cell, Choice]:
     """A first roster: greedy agent by agent (fewest skills first); CP-SAT for agents the greedy left short."""
-    order = list(range(len(instance.agents)))
-    random.Random(seed).shuffle(order)
-    order.sort(key=lambda a: len(instance.agents[a].skills))
-    chosen, short = greedy_roster(instance, config, facts, order)
+    chosen, short = greedy_roster(instance, config, facts, agent_order(instance, seed))
     if progress:
         progress(f"construction: greedy roster, {len(short)} agents below their weekly minimum")
     for a in short:

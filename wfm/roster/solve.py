@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from wfm.roster.aggregate import solve_aggregate
+from wfm.roster.best_response import (
+    construct_by_response,
+    improve_by_exact_response,
+    response_context,
+    ruin_and_recreate,
+)
 from wfm.roster.diagnose import precheck, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution, SolveStats
 from wfm.roster.greedy import improve_by_best_response
 from wfm.roster.model import evaluate, scheduled_agents, to_assignments
 from wfm.roster.options import InstanceFacts, instance_facts
-from wfm.roster.search import Progress, construct, large_neighbourhood_search, solve_cells
+from wfm.roster.search import Progress, agent_order, construct, large_neighbourhood_search, solve_cells
 from wfm.roster.variables import Cell, Choice
 
 
@@ -42,22 +49,32 @@ def solve_roster(
         f"model: {len(instance.agents)} agents, {instance.days} days, {len(instance.shifts)} shifts, "
         f"{len(instance.queues)} queues, {total_literals} shift literals"
     )
-    aggregate = solve_aggregate(instance, config, facts)
-    bound = max(0.0, aggregate.bound)
-    say(f"aggregate bound: {bound / 60:.1f} ({aggregate.status}), elapsed {time.monotonic() - started:.1f} s")
-    chosen = construct(instance, config, facts, seed=settings.seed, progress=say)
+    # the LP bound runs in a thread (GLOP releases the interpreter lock) while the heuristics run
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(solve_aggregate, instance, config, facts, 0.6 * settings.time_limit_seconds)
+    pool.shutdown(wait=False)
+    ctx = response_context(instance, config, facts)
+    chosen = construct_by_response(ctx, agent_order(instance, settings.seed)) if ctx.exact else None
+    if chosen is None:
+        chosen = construct(instance, config, facts, seed=settings.seed, progress=say)
     say(
         f"construction: objective {_objective(instance, config, facts, chosen) / 60:.1f}, "
         f"elapsed {time.monotonic() - started:.1f} s"
     )
-    chosen, moves = improve_by_best_response(
-        instance, config, facts, chosen, deadline - 1.0, np.random.default_rng(settings.seed)
-    )
+    rng = np.random.default_rng(settings.seed)
+    finish = deadline - _reserve_seconds(settings.time_limit_seconds, len(instance.agents))
+    if ctx.exact:
+        chosen, moves = improve_by_exact_response(ctx, chosen, finish, rng)
+    else:
+        chosen, moves = improve_by_best_response(instance, config, facts, chosen, finish, rng)
     objective = _objective(instance, config, facts, chosen)
     say(
-        f"best response ({moves} agents re-planned): objective {objective / 60:.1f}, bound {bound / 60:.1f}, "
+        f"best response ({'exact' if ctx.exact else 'greedy'}, {moves} re-plans): objective {objective / 60:.1f}, "
         f"elapsed {time.monotonic() - started:.1f} s"
     )
+    aggregate = pending.result()
+    bound = max(0.0, aggregate.bound)
+    say(f"aggregate bound: {bound / 60:.1f} ({aggregate.status}), elapsed {time.monotonic() - started:.1f} s")
     if total_literals <= settings.full_model_literals:
         result = solve_cells(
             instance,
@@ -75,6 +92,15 @@ def solve_roster(
         bound = max(bound, result.bound)
         status = "OPTIMAL" if result.status == "OPTIMAL" else "FEASIBLE"
         phases = ("aggregate bound", "greedy", "best response", "full model")
+    elif ctx.exact:
+        chosen, tried, better = ruin_and_recreate(ctx, chosen, finish, rng)
+        objective = _objective(instance, config, facts, chosen)
+        say(
+            f"ruin and recreate ({tried} tried, {better} better): objective {objective / 60:.1f}, "
+            f"bound {bound / 60:.1f}, elapsed {time.monotonic() - started:.1f} s"
+        )
+        status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
+        phases = ("aggregate bound", "greedy", "exact best response", f"ruin and recreate ({tried} moves)")
     else:
         chosen, objective, iterations = large_neighbourhood_search(
             instance,
@@ -82,7 +108,7 @@ def solve_roster(
             facts,
             chosen,
             objective,
-            deadline,
+            finish,
             batch_literals=settings.batch_literals,
             seed=settings.seed,
             bound=bound,
@@ -101,6 +127,11 @@ def solve_roster(
         phases=phases,
     )
     return RosterSolution(to_assignments(chosen), lines, scheduled_agents(instance, facts, chosen), stats)
+
+
+def _reserve_seconds(time_limit_seconds: float, n_agents: int) -> float:
+    """Time kept for evaluating and reporting the final roster (it grows with the number of agents)."""
+    return min(0.25 * time_limit_seconds, 0.2 + 0.004 * n_agents)
 
 
 def _objective(instance: Instance, config: Config, facts: InstanceFacts, chosen: dict[Cell, Choice]) -> float:

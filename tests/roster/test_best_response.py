@@ -1,0 +1,86 @@
+"""The dynamic programme's best response of one agent is feasible and as good as CP-SAT's optimum."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from roster_fixtures import DAY, EARLY, LATE, NIGHT, agent, config, instance
+
+from wfm.roster.best_response import best_response, coverage_cost, improve_by_exact_response, response_context
+from wfm.roster.checker import check_roster, parse_roster
+from wfm.roster.domain import Assignment, TimeOff, Weights
+from wfm.roster.options import instance_facts
+from wfm.roster.outputs import roster_frame
+from wfm.roster.search import solve_cells
+
+
+@st.composite
+def one_agent_cases(draw: st.DrawFn):
+    """(instance, config) with one agent, 2–10 days, random demand, contract and rules."""
+    days = draw(st.integers(2, 10))
+    queues = ("chat", "phone")
+    solo = agent(
+        "A1",
+        skills=draw(st.sampled_from([("chat",), ("chat", "phone")])),
+        min_hours_week=draw(st.sampled_from([0, 8, 16])),
+        max_hours_week=draw(st.sampled_from([16, 24, 40, None])),
+        max_days_week=draw(st.sampled_from([None, 3, 4])),
+        preferred_days_off=frozenset(draw(st.sets(st.integers(0, 6), max_size=2))),
+        preferred_categories=frozenset(draw(st.sets(st.sampled_from(["early", "late"]), max_size=1))),
+    )
+    demand = {
+        (draw(st.sampled_from(queues)), draw(st.integers(0, days - 1)), h, h + draw(st.integers(1, 10))): draw(
+            st.integers(1, 2)
+        )
+        for h in draw(st.lists(st.integers(0, 16), min_size=1, max_size=8))
+    }
+    offs = (TimeOff("A1", instance((solo,), days=days).day_date(draw(st.integers(0, days - 1)))),)
+    inst = instance(
+        (solo,),
+        (EARLY, DAY, LATE, NIGHT),
+        days=days,
+        queues=queues,
+        demand=demand,
+        time_off=offs[: draw(st.integers(0, 1))],
+    )
+    cfg = config(
+        Weights(days_off_together=draw(st.sampled_from([0, 3, 50]))),
+        min_rest_hours=draw(st.sampled_from([8, 11, 12])),
+        days_off_per_week=draw(st.integers(1, 2)),
+        max_consecutive_days=draw(st.integers(2, 6)),
+    )
+    return inst, cfg
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_agent_cases())
+def test_best_response_matches_the_cp_sat_optimum_and_passes_the_checker(case) -> None:
+    inst, cfg = case
+    facts = instance_facts(inst, cfg)
+    ctx = response_context(inst, cfg, facts)
+    assert ctx.exact
+    nobody = np.zeros(inst.required.shape, dtype=np.int64)
+    found = best_response(ctx, 0, nobody)
+    exact = solve_cells(inst, cfg, facts, list(facts.options), {}, 10.0)
+    if found is None:
+        assert exact.status == "INFEASIBLE"
+        return
+    assert exact.status == "OPTIMAL"
+    plan, value = found
+    assert abs((coverage_cost(ctx, nobody) - value) - exact.objective) < 1e-6
+    assignments = tuple(Assignment(0, d, s, q) for d, s, q in plan)
+    frame = parse_roster(roster_frame(inst, assignments))
+    assert check_roster(frame, inst.agents, inst.shifts, inst.time_off, cfg) == []
+
+
+def test_exact_response_fills_the_gap_the_other_agent_leaves() -> None:
+    inst = instance(
+        (agent("A1"), agent("A2")), (EARLY, LATE), days=1, demand={("chat", 0, 6, 14): 1, ("chat", 0, 15, 23): 1}
+    )
+    cfg = config(Weights(paid_hours=0, over_coverage=1))
+    ctx = response_context(inst, cfg, instance_facts(inst, cfg))
+    both_early = {(0, 0): (0, 0), (1, 0): (0, 0)}
+    improved, moves = improve_by_exact_response(ctx, both_early, float("inf"), np.random.default_rng(0))
+    assert moves == 1
+    assert sorted(improved.values()) == [(0, 0), (1, 0)]

@@ -1,0 +1,377 @@
+"""Exact best response of one agent against everyone else's coverage, by dynamic programming over days.
+
+With the other agents fixed, the objective change of one agent's plan is additive over its shifts (an agent's own
+shifts never overlap: an overlap always breaks the rest rule), except for single days off. A dynamic programme over
+days with states (working days and paid units so far this week, current run of working days or days off, end class
+of yesterday's shift) finds the best plan within every hard rule: one shift a day, rest to the next day, days and
+paid hours per week, consecutive days. It applies when rest only links consecutive days (`RestClasses.exact`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from wfm.roster.context import MINUTES_PER_UNIT
+from wfm.roster.domain import Config, Instance
+from wfm.roster.greedy import AgentArrays, OptionTables, agent_arrays, fixed_cost, option_tables
+from wfm.roster.options import InstanceFacts, WeekLimits
+from wfm.roster.variables import Cell, Choice
+
+NEG = -np.inf
+Plan = list[tuple[int, int, int]]  # (day, shift, queue)
+
+
+@dataclass(frozen=True, eq=False)
+class RestClasses:
+    """Shifts grouped by which next-day shifts their end blocks; blocked sets are nested, so allowed = a prefix."""
+
+    exact: bool  # False when rest links days further apart than one (the programme would not be exact)
+    unit_minutes: int  # gcd of the paid minutes of all shifts
+    units: np.ndarray  # paid units per shift
+    end_class: np.ndarray  # class of each shift (0 blocks nothing; off days also use 0)
+    allowed_prefix: np.ndarray  # shift s may follow yesterday's classes 0 .. allowed_prefix[s] − 1
+    n_classes: int
+    by_units: tuple[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]
+    # per paid units u: (u, shifts sorted by class, first position of each class, those classes, last allowed class)
+
+
+def rest_classes(instance: Instance, facts: InstanceFacts, tables: OptionTables) -> RestClasses:
+    """The classes of the instance's shifts (`exact` is False when the rest rule reaches two days ahead)."""
+    n_s = len(instance.shifts)
+    paid = tables.paid
+    unit = math.gcd(*(int(p) for p in paid)) if n_s else 1
+    unit = max(unit, 1)
+    exact = all(k <= 1 for k, _ in facts.rest)
+    blocked = tables.rest[1] if len(tables.rest) > 1 else np.zeros((n_s, n_s), dtype=bool)
+    rows = sorted({tuple(row) for row in blocked.tolist()} | {(False,) * n_s}, key=sum)
+    for small, large in itertools.pairwise(rows):
+        exact &= all(b or not a for a, b in zip(small, large, strict=True))  # nested
+    index = {row: c for c, row in enumerate(rows)}
+    end_class = np.array([index[tuple(row)] for row in blocked.tolist()], dtype=np.int64)
+    allowed = np.array([sum(1 for row in rows if not row[s]) for s in range(n_s)], dtype=np.int64)
+    units = paid // unit
+    by_units = []
+    for u in np.unique(units):
+        order = np.nonzero(units == u)[0]
+        order = order[np.argsort(end_class[order], kind="stable")]
+        cls_ids, starts = np.unique(end_class[order], return_index=True)
+        by_units.append((int(u), order, starts, cls_ids, allowed[order] - 1))
+    return RestClasses(exact, unit, units, end_class, allowed, len(rows), tuple(by_units))
+
+
+def plan_agent(
+    values: np.ndarray,
+    queues: np.ndarray,
+    weeks: list[WeekLimits],
+    classes: RestClasses,
+    max_run: int,
+    single_off_penalty: float,
+) -> tuple[Plan, float] | None:
+    """The best plan and its value for `values[day, shift]` (−inf = not allowed); None if no plan meets the minima.
+
+    The forward pass keeps only values; the plan is recovered backwards by finding, day by day, a move that
+    reproduces the stored value.
+    """
+    unit, units = classes.unit_minutes, classes.units
+    longest = int(units.max()) if len(units) else 0
+    n_cap = max((w.max_days for w in weeks), default=0)
+    p_cap = max((min(w.max_paid_minutes // unit, w.max_days * longest) for w in weeks), default=0)
+    shape = (n_cap + 1, p_cap + 1, max_run + 2, classes.n_classes)  # r: 0 rested, 1 one day off, 2.. run 1..
+    value = np.full(shape, NEG)
+    value[0, 0, 0, 0] = 0.0
+    history: list[tuple[int, np.ndarray]] = []  # (day or −1 for a week's end, value array before that step)
+    for week in weeks:
+        max_p = min(week.max_paid_minutes // unit, p_cap)
+        for d in week.days:
+            history.append((d, value))
+            value = _day_step(value, values[d], classes, week.max_days, max_p, single_off_penalty)
+        value[:, : -(-week.min_paid_minutes // unit)] = NEG
+        history.append((-1, value))
+        folded = np.full(shape, NEG)
+        folded[0, 0] = value.max(axis=(0, 1))
+        value = folded
+    state = np.unravel_index(int(value.argmax()), shape)
+    total = float(value[state])
+    if not np.isfinite(total):
+        return None
+    plan: Plan = []
+    after = value
+    for d, before in reversed(history):
+        if d < 0:
+            n, p = np.unravel_index(int(before[:, :, state[2], state[3]].argmax()), shape[:2])
+            state = (int(n), int(p), state[2], state[3])
+        else:
+            state, s = _step_back(before, after[state], state, values[d], classes, single_off_penalty)
+            if s >= 0:
+                plan.append((d, s, int(queues[d, s])))
+        after = before
+    return sorted(plan), total
+
+
+def _day_step(
+    value: np.ndarray,
+    gains: np.ndarray,
+    classes: RestClasses,
+    max_days: int,
+    max_p: int,
+    single_off_penalty: float,
+) -> np.ndarray:
+    """Values after one more day: off (rested stays rested, one day off → rested, a run → one day off) or a shift
+    allowed after yesterday's class (days + 1, units + u, run + 1; starting after one day off costs the penalty)."""
+    new = np.full(value.shape, NEG)
+    n_r = value.shape[2]
+    new[:, :, 0, 0] = np.maximum(value[:, :, 0, 0], value[:, :, 1, 0])
+    new[:, :, 1, 0] = value[:, :, 2:, :].max(axis=(2, 3))
+    if max_days <= 0:
+        return new
+    start = np.maximum(value[:max_days, :, 0, 0], value[:max_days, :, 1, 0] - single_off_penalty)
+    best = np.maximum.accumulate(value[:max_days, :, 2 : n_r - 1, :], axis=3)
+    for u, order, starts, cls_ids, prefix in classes.by_units:
+        if u > max_p:
+            continue
+        width, gain = max_p + 1 - u, gains[order]
+        first = np.maximum.reduceat(start[:, :width, None] + gain, starts, axis=2)
+        target = new[1 : max_days + 1, u : max_p + 1, 2, :]
+        target[:, :, cls_ids] = np.maximum(target[:, :, cls_ids], first)
+        later = np.maximum.reduceat(best[:, :width, :, prefix] + gain, starts, axis=3)
+        target = new[1 : max_days + 1, u : max_p + 1, 3:, :]
+        target[..., cls_ids] = np.maximum(target[..., cls_ids], later)
+    return new
+
+
+def _step_back(
+    before: np.ndarray,
+    target: float,
+    state: tuple[int, int, int, int],
+    gains: np.ndarray,
+    classes: RestClasses,
+    single_off_penalty: float,
+) -> tuple[tuple[int, int, int, int], int]:
+    """The state before one day and the shift worked that day (−1 = off) that reproduce `target`."""
+    n, p, r, e = state
+    close = 1e-6 * max(1.0, abs(target))
+    if r == 0:
+        return ((n, p, 0, 0) if abs(before[n, p, 0, 0] - target) <= close else (n, p, 1, 0)), -1
+    if r == 1:
+        r0, e0 = np.unravel_index(int(before[n, p, 2:, :].argmax()), before[n, p, 2:, :].shape)
+        return (n, p, int(r0) + 2, int(e0)), -1
+    for s in np.nonzero(np.isfinite(gains) & (classes.end_class == e))[0]:
+        u, k = int(classes.units[s]), int(classes.allowed_prefix[s])
+        if u > p or n < 1 or k < 1:
+            continue
+        row = before[n - 1, p - u]
+        if r == 2:
+            options = [(row[0, 0], (0, 0)), (row[1, 0] - single_off_penalty, (1, 0))]
+        else:
+            e0 = int(row[r - 1, :k].argmax())
+            options = [(row[r - 1, e0], (r - 1, e0))]
+        for val, (r0, e0) in options:
+            if abs(val + gains[s] - target) <= close:
+                return (n - 1, p - u, r0, e0), int(s)
+    raise AssertionError("best response: no move reproduces the stored value")
+
+
+@dataclass(frozen=True, eq=False)
+class ResponseContext:
+    """Per-instance tables for best responses, and each agent's option arrays (built on first use)."""
+
+    instance: Instance
+    config: Config
+    facts: InstanceFacts
+    tables: OptionTables
+    classes: RestClasses
+    arrays: dict[int, AgentArrays | None]
+
+    @property
+    def exact(self) -> bool:
+        """Whether the dynamic programme is exact for this instance's rest rule."""
+        return self.classes.exact
+
+
+def response_context(instance: Instance, config: Config, facts: InstanceFacts) -> ResponseContext:
+    """Build the shared tables once."""
+    tables = option_tables(instance, facts)
+    return ResponseContext(instance, config, facts, tables, rest_classes(instance, facts, tables), {})
+
+
+def best_response(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[Plan, float] | None:
+    """The best plan of agent `a` given the others' scheduled agents, and its value (higher is better)."""
+    inst, cfg = ctx.instance, ctx.config
+    if a not in ctx.arrays:
+        ctx.arrays[a] = agent_arrays(inst, cfg, ctx.facts, ctx.tables, a)
+    arrays = ctx.arrays[a]
+    n_s = len(inst.shifts)
+    values = np.full((inst.days, n_s), NEG)
+    queues = np.zeros((inst.days, n_s), dtype=np.int64)
+    if arrays is not None:
+        option_values = option_gains(ctx, others)[arrays.idx].sum(axis=1) - arrays.cost
+        order = np.lexsort((option_values, arrays.day * n_s + arrays.shift))
+        key = arrays.day[order] * n_s + arrays.shift[order]
+        last = np.r_[key[1:] != key[:-1], True]
+        values.flat[key[last]] = option_values[order][last]
+        queues.flat[key[last]] = arrays.queue[order][last]
+    weights = cfg.weights
+    return plan_agent(
+        values,
+        queues,
+        ctx.facts.weeks[a],
+        ctx.classes,
+        cfg.rules.max_consecutive_days,
+        weights.days_off_together * MINUTES_PER_UNIT,
+    )
+
+
+def option_gains(ctx: ResponseContext, others: np.ndarray) -> np.ndarray:
+    """Flat gain of one more agent per (queue, interval) (+under weight where short, −over weight otherwise)."""
+    inst, weights = ctx.instance, ctx.config.weights
+    gains = np.zeros((len(inst.queues), inst.n_intervals + 1))
+    step = inst.interval_minutes
+    gains[:, :-1] = np.where(others < inst.required, weights.under_coverage * step, -weights.over_coverage * step)
+    return gains.ravel()
+
+
+def plan_value(ctx: ResponseContext, a: int, plan: Plan, others: np.ndarray) -> float:
+    """Value of a plan (the negated objective change it makes), as the dynamic programme counts it."""
+    inst = ctx.instance
+    gains = option_gains(ctx, others).reshape(len(inst.queues), -1)
+    total = 0.0
+    for d, s, q in plan:
+        idx = d * inst.intervals_per_day + ctx.facts.offsets[s]
+        total += gains[q, idx[idx < inst.n_intervals]].sum()
+    return float(total) - own_cost(ctx, a, plan)
+
+
+def own_cost(ctx: ResponseContext, a: int, plan: Plan) -> float:
+    """The agent's own objective terms: paid hours, preferences and single days off."""
+    inst = ctx.instance
+    if not plan:
+        return 0.0
+    day = np.array([p[0] for p in plan], dtype=np.int64)
+    shift = np.array([p[1] for p in plan], dtype=np.int64)
+    total = float(fixed_cost(inst, ctx.config, a, day, shift, ctx.tables.paid[shift]).sum())
+    worked = np.zeros(inst.days + 2, dtype=bool)
+    worked[day + 1] = True
+    single = worked[:-2] & ~worked[1:-1] & worked[2:]
+    return total + ctx.config.weights.days_off_together * MINUTES_PER_UNIT * int(single[1:-1].sum())
+
+
+def add_plan(scheduled: np.ndarray, ctx: ResponseContext, plan: Plan, sign: int) -> None:
+    """Add (sign = 1) or remove (−1) a plan's coverage in place."""
+    inst = ctx.instance
+    for d, s, q in plan:
+        idx = d * inst.intervals_per_day + ctx.facts.offsets[s]
+        scheduled[q, idx[idx < inst.n_intervals]] += sign
+
+
+def improve_by_exact_response(
+    ctx: ResponseContext,
+    chosen: dict[Cell, Choice],
+    deadline: float,
+    rng: np.random.Generator,
+    agents: list[int] | None = None,
+    max_passes: int = 50,
+) -> tuple[dict[Cell, Choice], int]:
+    """Agent by agent, replace its plan by its exact best response while that is strictly better.
+
+    Stops at the deadline, after `max_passes`, or when a pass over `agents` (default all) changes nothing.
+    Returns the roster and the number of agents re-planned.
+    """
+    inst = ctx.instance
+    plans: dict[int, Plan] = {a: [] for a in range(len(inst.agents))}
+    for (a, d), (s, q) in sorted(chosen.items()):
+        plans[a].append((d, s, q))
+    scheduled = np.zeros(inst.required.shape, dtype=np.int64)
+    for plan in plans.values():
+        add_plan(scheduled, ctx, plan, 1)
+    pool = list(range(len(inst.agents))) if agents is None else list(agents)
+    moves = 0
+    for _ in range(max_passes):
+        changed = 0
+        for a in rng.permutation(pool):
+            if time.monotonic() >= deadline:
+                break
+            a = int(a)
+            add_plan(scheduled, ctx, plans[a], -1)
+            found = best_response(ctx, a, scheduled)
+            if found is not None and found[1] > plan_value(ctx, a, plans[a], scheduled) + 1e-6:
+                plans[a] = found[0]
+                changed += 1
+            add_plan(scheduled, ctx, plans[a], 1)
+        moves += changed
+        if changed == 0 or time.monotonic() >= deadline:
+            break
+    return {(a, d): (s, q) for a, plan in plans.items() for d, s, q in plan}, moves
+
+
+def coverage_cost(ctx: ResponseContext, scheduled: np.ndarray) -> float:
+    """Under- and over-coverage part of the objective (weight × minutes)."""
+    inst, weights = ctx.instance, ctx.config.weights
+    gap = scheduled - inst.required
+    short, extra = np.clip(-gap, 0, None).sum(), np.clip(gap, 0, None).sum()
+    return float(inst.interval_minutes * (weights.under_coverage * short + weights.over_coverage * extra))
+
+
+def ruin_and_recreate(
+    ctx: ResponseContext,
+    chosen: dict[Cell, Choice],
+    deadline: float,
+    rng: np.random.Generator,
+    n_agents: int = 6,
+) -> tuple[dict[Cell, Choice], int, int]:
+    """Take the plans of a few agents sharing a queue out, re-plan them one by one by best response (twice), and
+    keep the result when the objective is not worse. Returns the roster, moves tried and moves that improved."""
+    inst = ctx.instance
+    plans: dict[int, Plan] = {a: [] for a in range(len(inst.agents))}
+    for (a, d), (s, q) in sorted(chosen.items()):
+        plans[a].append((d, s, q))
+    scheduled = np.zeros(inst.required.shape, dtype=np.int64)
+    for plan in plans.values():
+        add_plan(scheduled, ctx, plan, 1)
+    sharing = [[a for a, agent in enumerate(inst.agents) if q in agent.skills] for q in inst.queues]
+    sharing = [pool for pool in sharing if pool] or [list(range(len(inst.agents)))]
+    tried = improved = 0
+    while time.monotonic() < deadline:
+        pool = sharing[int(rng.integers(len(sharing)))]
+        group = [int(a) for a in rng.choice(pool, size=min(n_agents, len(pool)), replace=False)]
+        before = coverage_cost(ctx, scheduled) + sum(own_cost(ctx, a, plans[a]) for a in group)
+        old = {a: plans[a] for a in group}
+        for a in group:
+            add_plan(scheduled, ctx, plans[a], -1)
+        new: dict[int, Plan] = {}
+        for a in [*rng.permutation(group), *rng.permutation(group)]:
+            a = int(a)
+            if a in new:
+                add_plan(scheduled, ctx, new[a], -1)
+            found = best_response(ctx, a, scheduled)
+            new[a] = found[0] if found is not None else old[a]
+            add_plan(scheduled, ctx, new[a], 1)
+        after = coverage_cost(ctx, scheduled) + sum(own_cost(ctx, a, new[a]) for a in group)
+        tried += 1
+        if after <= before + 1e-6:
+            improved += after < before - 1e-6
+            plans.update(new)
+        else:
+            for a in group:
+                add_plan(scheduled, ctx, new[a], -1)
+                add_plan(scheduled, ctx, old[a], 1)
+    return {(a, d): (s, q) for a, plan in plans.items() for d, s, q in plan}, tried, improved
+
+
+def construct_by_response(ctx: ResponseContext, order: list[int]) -> dict[Cell, Choice] | None:
+    """A first roster: each agent in `order` takes its best response to the agents placed before it
+    (None when some agent has no plan within its hard rules; the caller then diagnoses)."""
+    inst = ctx.instance
+    scheduled = np.zeros(inst.required.shape, dtype=np.int64)
+    chosen: dict[Cell, Choice] = {}
+    for a in order:
+        found = best_response(ctx, a, scheduled)
+        if found is None:
+            return None
+        add_plan(scheduled, ctx, found[0], 1)
+        chosen.update({(a, d): (s, q) for d, s, q in found[0]})
+    return chosen
