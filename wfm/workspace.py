@@ -114,7 +114,7 @@ class RosterBuild:
     """A solved roster with everything the pages show about it."""
 
     frame: pd.DataFrame
-    solution: RosterSolution
+    solution: RosterSolution | None  # None for a roster loaded from the database (no solver run to report)
     instance: Instance
     config: Config
     requirements: pd.DataFrame
@@ -194,3 +194,23 @@ def replace_day(
     return pd.concat([frame[keep], rows], ignore_index=True).sort_values(
         ["agent_id", "date", "start"], ignore_index=True
     )
+
+
+def stored_roster(engine: Engine, requirements: pd.DataFrame) -> RosterBuild | None:
+    """The most recently saved roster with its instance (so it can be checked and edited), or None."""
+    with Session(engine) as session:
+        rosters = store.list_rosters(session)
+        if rosters.empty:
+            return None
+        name = str(rosters.sort_values("created_at")["name"].iloc[-1])
+        _info, segments = store.load_roster(session, name)
+    frame = segments.assign(
+        date=segments["date"].dt.strftime("%Y-%m-%d"),
+        start=segments["start"].dt.strftime("%Y-%m-%d %H:%M"),
+        end=segments["end"].dt.strftime("%Y-%m-%d %H:%M"),
+        queue=segments["queue"].fillna(""),
+    )
+    first = pd.Timestamp(frame["date"].min()).date()
+    days = (pd.Timestamp(frame["date"].max()).date() - first).days + 1
+    instance, config = load_roster_instance(engine, requirements, first, days)
+    return RosterBuild(frame, None, instance, config, requirements)

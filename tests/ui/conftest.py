@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from wfm import workspace
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("WFM_CHROMIUM", "/usr/bin/chromium")
@@ -115,3 +117,21 @@ def screenshot(page, name: str) -> None:
     """Save a full-page screenshot under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the sample loaded, a 7-day forecast and its requirements (made through the pages)."""
+    path = tmp_path_factory.mktemp("seed") / "wfm.db"
+    workspace.open_workspace(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def db_url(seeded_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A private copy of the seeded database for one test, named by WFM_DATABASE_URL."""
+    copy = tmp_path / "wfm.db"
+    shutil.copy(seeded_db, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("WFM_DATABASE_URL", url)
+    return url

@@ -3,9 +3,6 @@ results asserted. One seeded SQLite file is made per session and copied for each
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,24 +11,6 @@ from wfm import store, workspace
 from wfm.errors import InputError
 
 TIMEOUT = 600
-
-
-@pytest.fixture(scope="module")
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with the sample loaded, a 7-day forecast and its requirements (made through the pages)."""
-    path = tmp_path_factory.mktemp("seed") / "wfm.db"
-    workspace.open_workspace(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def db_url(seeded_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A private copy of the seeded database for one test, named by WFM_DATABASE_URL."""
-    copy = tmp_path / "wfm.db"
-    shutil.copy(seeded_db, copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("WFM_DATABASE_URL", url)
-    return url
 
 
 def page(module: str) -> AppTest:
@@ -98,6 +77,7 @@ def test_forecast_staffing_roster_scenario_export_flow(db_url: str) -> None:
     ro.selectbox(key="ro_edit_shift").set_value("off")
     ro.button(key="ro_apply").click().run()
     assert not ro.exception
+    assert any("agent-hours" in i.value for i in ro.info)  # the coverage impact of the edit is shown
     edited = ro.session_state["roster_edited"]
     day = build.instance.start.isoformat()
     assert edited[(edited.agent_id == agent) & (edited.date.astype(str) == day)]["activity"].tolist() == ["off"]
@@ -123,6 +103,12 @@ def test_forecast_staffing_roster_scenario_export_flow(db_url: str) -> None:
     ro.button(key="ro_publish").click().run()
     assert any("published" in s.value for s in ro.success)
 
+    # a new session (a reload) shows the saved roster again, checked
+    again = page("roster_page").run()
+    assert not again.exception and not errors(again)
+    assert any("last saved roster" in c.value for c in again.caption)
+    assert any("no hard-rule violation" in s.value for s in again.success)
+
     sc = page("scenarios_page").run()
     sc.number_input(key="sc_temps").set_value(10)
     sc.button(key="FormSubmitter:sc_form-Save scenario").click().run()
@@ -134,10 +120,7 @@ def test_forecast_staffing_roster_scenario_export_flow(db_url: str) -> None:
     assert set(table["scenario"]) == {"base plan", "Double 11"}
     assert len(sc.get("plotly_chart")) == 3
 
-    ex = page("export_page")
-    ex.session_state["roster_build"] = build
-    ex.session_state["roster_edited"] = edited
-    ex.run()
+    ex = page("export_page").run()  # a fresh session: the saved roster is exported
     assert not ex.exception
     labels = [b.label for b in ex.get("download_button")]
     assert any(label.startswith("Roster segments CSV") for label in labels)

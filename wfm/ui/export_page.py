@@ -10,7 +10,7 @@ from wfm.export import coverage_table, grid_table, neutralise, segments_table
 from wfm.ui import common
 from wfm.ui.forecast_page import latest_run_id
 from wfm.ui.i18n import t
-from wfm.ui.roster_page import BUILD_KEY, EDIT_KEY
+from wfm.ui.roster_page import EDIT_KEY, current_build
 
 
 def excel_csv(frame: pd.DataFrame) -> bytes:
@@ -27,7 +27,11 @@ def render() -> None:
     """The Export page."""
     st.title(t("page.export"))
     run_id = latest_run_id()
-    build = st.session_state.get(BUILD_KEY)
+    plan = pd.DataFrame()
+    if run_id is not None:
+        with common.session() as session:
+            plan = store.get_requirements(session, run_id)
+    build = current_build(plan) if len(plan) else None
     frame = st.session_state.get(EDIT_KEY)
     if build is not None and frame is not None:
         segments = frame.assign(

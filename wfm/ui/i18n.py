@@ -137,6 +137,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "No requirements yet: run a forecast and compute requirements first.",
         "zh": "尚无人力需求：请先运行预测并计算需求。",
     },
+    "ro.loaded": {
+        "en": "The last saved roster, loaded from the database (build a new one above).",
+        "zh": "已从数据库载入最近保存的排班（可在上方重新生成）。",
+    },
     "ro.status": {"en": "Status", "zh": "状态"},
     "ro.objective": {"en": "Objective", "zh": "目标值"},
     "ro.bound": {"en": "Lower bound", "zh": "下界"},

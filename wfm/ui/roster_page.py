@@ -20,6 +20,7 @@ from wfm.ui.staffing_page import load_requirements
 
 BUILD_KEY = "roster_build"
 EDIT_KEY = "roster_edited"
+DELTA_KEY = "roster_edit_delta"
 ACTIVITY_COLOURS = {"work": "#2c7fb8", "break": "#fdae61", "lunch": "#d7191c", "training": "#1a9641", "off": "#dddddd"}
 
 
@@ -55,6 +56,7 @@ def _build_section(requirements: pd.DataFrame) -> None:
         )
     st.session_state[BUILD_KEY] = build
     st.session_state[EDIT_KEY] = build.frame
+    st.session_state.pop(DELTA_KEY, None)
 
 
 def _gantt(frame: pd.DataFrame) -> None:
@@ -162,9 +164,12 @@ def _edit_section(build: workspace.RosterBuild, frame: pd.DataFrame) -> None:
             before = _coverage(frame, build.requirements)
             after = _coverage(edited, build.requirements)
             st.session_state[EDIT_KEY] = edited
-            delta = (after["under"].sum() - before["under"].sum()) * instance.interval_minutes / 60
-            st.info(t("ro.delta", hours=delta))
+            st.session_state[DELTA_KEY] = (
+                (after["under"].sum() - before["under"].sum()) * instance.interval_minutes / 60
+            )
             st.rerun()
+    if DELTA_KEY in st.session_state:
+        st.info(t("ro.delta", hours=st.session_state[DELTA_KEY]))
 
 
 def _publish_section(build: workspace.RosterBuild, frame: pd.DataFrame, problems: list[str]) -> None:
@@ -197,6 +202,19 @@ def _publish_section(build: workspace.RosterBuild, frame: pd.DataFrame, problems
             st.success(t("ro.published", version=info.version))
 
 
+def current_build(requirements: pd.DataFrame) -> workspace.RosterBuild | None:
+    """The roster built in this session, else the last saved one (nothing is lost on reload), else None."""
+    build: workspace.RosterBuild | None = st.session_state.get(BUILD_KEY)
+    if build is None:
+        build = common.guarded(lambda: workspace.stored_roster(common.engine(), requirements))
+        if build is None:
+            return None
+        st.session_state[BUILD_KEY] = build
+        st.session_state[EDIT_KEY] = build.frame
+        st.caption(t("ro.loaded"))
+    return build
+
+
 def render() -> None:
     """The Roster page."""
     st.title(t("page.roster"))
@@ -206,16 +224,17 @@ def render() -> None:
         st.info(t("ro.no_requirements"))
         return
     _build_section(requirements)
-    build: workspace.RosterBuild | None = st.session_state.get(BUILD_KEY)
+    build = current_build(requirements)
     if build is None:
         return
     frame = st.session_state.get(EDIT_KEY, build.frame)
-    stats = build.solution.stats
-    cols = st.columns(4)
-    cols[0].metric(t("ro.status"), stats.status)
-    cols[1].metric(t("ro.objective"), f"{stats.objective:,.0f}")
-    cols[2].metric(t("ro.bound"), f"{stats.lower_bound:,.0f}")
-    cols[3].metric(t("ro.gap"), f"{stats.gap:.1%}")
+    if build.solution is not None:
+        stats = build.solution.stats
+        cols = st.columns(4)
+        cols[0].metric(t("ro.status"), stats.status)
+        cols[1].metric(t("ro.objective"), f"{stats.objective:,.0f}")
+        cols[2].metric(t("ro.bound"), f"{stats.lower_bound:,.0f}")
+        cols[3].metric(t("ro.gap"), f"{stats.gap:.1%}")
     problems = workspace.violations(frame, build.instance, build.config)
     if problems:
         st.error(t("ro.violations", count=len(problems)) + "\n\n" + "\n".join(f"- {p}" for p in problems[:20]))
@@ -227,7 +246,8 @@ def render() -> None:
     st.subheader(t("ro.coverage"))
     _coverage_chart(coverage, "ro_cov")
     _service(coverage, build.requirements)
-    st.subheader(t("ro.penalties"))
-    st.dataframe(workspace.penalty_table(build.solution), hide_index=True)
+    if build.solution is not None:
+        st.subheader(t("ro.penalties"))
+        st.dataframe(workspace.penalty_table(build.solution), hide_index=True)
     _edit_section(build, frame)
     _publish_section(build, frame, problems)

@@ -1,0 +1,216 @@
+"""Best-response descent that skips agents who provably cannot improve, and iterated local search around it.
+
+An agent's best response depends only on its table of option values (best queue per day and shift). When that
+table changed since the agent's last exact response by Δ, no plan can gain more than Σ_days max(0, max_shift Δ)
+over the old optimum, so the dynamic programme is skipped when that bound does not beat the current plan. The
+iterated local search kicks a few agents who can cover the worst-covered intervals (a best response to randomly
+perturbed values, accepted even when worse), lets the descent repair, and keeps the best roster seen.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wfm.roster.best_response import (
+    NEG,
+    Plan,
+    ResponseContext,
+    add_plan,
+    coverage_cost,
+    option_gains,
+    own_cost,
+    plan_agent,
+    plan_value,
+)
+from wfm.roster.context import MINUTES_PER_UNIT
+from wfm.roster.greedy import agent_arrays
+from wfm.roster.variables import Cell, Choice
+
+EPS = 1e-6
+
+
+@dataclass
+class SearchState:
+    """Plans per agent, the scheduled agents they give, and each agent's table at its last exact response."""
+
+    plans: dict[int, Plan]
+    scheduled: np.ndarray
+    tables: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)  # (table, optimum then)
+    responses: int = 0  # dynamic programmes run
+    skipped: int = 0  # responses skipped by the bound
+
+
+def search_state(ctx: ResponseContext, chosen: dict[Cell, Choice]) -> SearchState:
+    """The state of a complete roster."""
+    plans: dict[int, Plan] = {a: [] for a in range(len(ctx.instance.agents))}
+    for (a, d), (s, q) in sorted(chosen.items()):
+        plans[a].append((d, s, q))
+    scheduled = np.zeros(ctx.instance.required.shape, dtype=np.int64)
+    for plan in plans.values():
+        add_plan(scheduled, ctx, plan, 1)
+    return SearchState(plans, scheduled)
+
+
+def to_chosen(state: SearchState) -> dict[Cell, Choice]:
+    """The roster of a state."""
+    return {(a, d): (s, q) for a, plan in state.plans.items() for d, s, q in plan}
+
+
+def objective_of(ctx: ResponseContext, state: SearchState) -> float:
+    """Coverage and own terms (weight × minutes): the objective the descent lowers."""
+    return coverage_cost(ctx, state.scheduled) + sum(own_cost(ctx, a, p) for a, p in state.plans.items())
+
+
+def value_table(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(values[day, shift] with −inf where not allowed, best queue per cell) of agent `a` against `others`."""
+    inst = ctx.instance
+    if a not in ctx.arrays:
+        ctx.arrays[a] = agent_arrays(inst, ctx.config, ctx.facts, ctx.tables, a)
+    arrays = ctx.arrays[a]
+    n_s = len(inst.shifts)
+    values = np.full((inst.days, n_s), NEG)
+    queues = np.zeros((inst.days, n_s), dtype=np.int64)
+    if arrays is not None:
+        option_values = option_gains(ctx, others)[arrays.idx].sum(axis=1) - arrays.cost
+        order = np.lexsort((option_values, arrays.day * n_s + arrays.shift))
+        key = arrays.day[order] * n_s + arrays.shift[order]
+        last = np.r_[key[1:] != key[:-1], True]
+        values.flat[key[last]] = option_values[order][last]
+        queues.flat[key[last]] = arrays.queue[order][last]
+    return values, queues
+
+
+def _respond(ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray) -> tuple[Plan, float] | None:
+    """The dynamic programme on a value table."""
+    cfg = ctx.config
+    return plan_agent(
+        values,
+        queues,
+        ctx.facts.weeks[a],
+        ctx.classes,
+        cfg.rules.max_consecutive_days,
+        cfg.weights.days_off_together * MINUTES_PER_UNIT,
+    )
+
+
+def _cannot_improve(state: SearchState, a: int, values: np.ndarray, current: float) -> bool:
+    """True when the change of the agent's table since its last exact response cannot beat its current plan."""
+    if a not in state.tables:
+        return False
+    old, optimum = state.tables[a]
+    finite = np.isfinite(values)
+    delta = np.where(finite, values - np.where(finite, old, 0.0), NEG)
+    gain = np.clip(delta.max(axis=1), 0.0, None).sum()
+    return optimum + gain <= current + EPS * max(1.0, abs(current))
+
+
+def descend(
+    ctx: ResponseContext,
+    state: SearchState,
+    deadline: float,
+    rng: np.random.Generator,
+    agents: list[int] | None = None,
+    max_passes: int = 1000,
+) -> int:
+    """Exact best responses in random order until a pass changes nothing (skipping agents that provably cannot
+    improve). Returns the number of plans replaced; the state is updated in place."""
+    pool = list(range(len(ctx.instance.agents))) if agents is None else list(agents)
+    moves = 0
+    for _ in range(max_passes):
+        changed = 0
+        for a in rng.permutation(pool):
+            if time.monotonic() >= deadline:
+                return moves + changed
+            a = int(a)
+            add_plan(state.scheduled, ctx, state.plans[a], -1)
+            current = plan_value(ctx, a, state.plans[a], state.scheduled)
+            values, queues = value_table(ctx, a, state.scheduled)
+            if _cannot_improve(state, a, values, current):
+                state.skipped += 1
+            else:
+                state.responses += 1
+                found = _respond(ctx, a, values, queues)
+                if found is not None and found[1] > current + EPS * max(1.0, abs(current)):
+                    state.plans[a] = found[0]
+                    changed += 1
+                    current = found[1]
+                state.tables[a] = (values, current)
+            add_plan(state.scheduled, ctx, state.plans[a], 1)
+        moves += changed
+        if changed == 0:
+            break
+    return moves
+
+
+def kick(
+    ctx: ResponseContext,
+    state: SearchState,
+    rng: np.random.Generator,
+    n_agents: int,
+    noise: float,
+) -> None:
+    """Re-plan a few agents who can cover the worst-covered queue and day, by best response to values with random
+    noise (scale `noise`, weight × minutes per option), accepting the result even if worse."""
+    inst = ctx.instance
+    short = np.clip(inst.required - state.scheduled, 0, None)
+    per_day = short[:, : inst.days * inst.intervals_per_day].reshape(len(inst.queues), inst.days, -1).sum(axis=2)
+    weights = per_day.ravel().astype(float) + 1.0
+    q, d = np.unravel_index(int(rng.choice(per_day.size, p=weights / weights.sum())), per_day.shape)
+    name = inst.queues[q]
+    pool = [a for a, agent in enumerate(inst.agents) if name in agent.skills]
+    if not pool:
+        return
+    group = rng.choice(pool, size=min(n_agents, len(pool)), replace=False)
+    for a in group:
+        a = int(a)
+        add_plan(state.scheduled, ctx, state.plans[a], -1)
+        values, queues = value_table(ctx, a, state.scheduled)
+        values = values + rng.normal(0.0, noise, values.shape)
+        bonus = np.zeros_like(values)
+        bonus[d] = noise  # lean towards the short day
+        found = _respond(ctx, a, values + bonus, queues)
+        if found is not None:
+            state.plans[a] = found[0]
+        state.tables.pop(a, None)
+        add_plan(state.scheduled, ctx, state.plans[a], 1)
+
+
+def iterated_local_search(
+    ctx: ResponseContext,
+    chosen: dict[Cell, Choice],
+    deadline: float,
+    rng: np.random.Generator,
+    n_agents: int = 4,
+    noise: float = 600.0,
+) -> tuple[dict[Cell, Choice], dict[str, int]]:
+    """Descend to a local optimum, then kick and descend again until the deadline, keeping the best roster.
+
+    A kicked-and-repaired roster is accepted when not worse than the current one. Returns the best roster and
+    counters (descent moves, kicks, kicks that improved, programmes run and skipped).
+    """
+    state = search_state(ctx, chosen)
+    moves = descend(ctx, state, deadline, rng)
+    best = objective_of(ctx, state)
+    kicks = better = 0
+    while time.monotonic() < deadline:
+        saved = ({a: list(p) for a, p in state.plans.items()}, state.scheduled.copy(), dict(state.tables))
+        kick(ctx, state, rng, n_agents, noise)
+        moves += descend(ctx, state, deadline, rng)
+        value = objective_of(ctx, state)
+        kicks += 1
+        if value <= best + EPS * max(1.0, best) and time.monotonic() < deadline:
+            better += value < best - EPS * max(1.0, best)
+            best = value
+        else:
+            state.plans, state.scheduled, state.tables = saved
+    counters = {
+        "moves": moves,
+        "kicks": kicks,
+        "better": better,
+        "responses": state.responses,
+        "skipped": state.skipped,
+    }
+    return to_chosen(state), counters
