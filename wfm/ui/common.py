@@ -28,7 +28,7 @@ def _engine(url: str) -> Engine:
 def engine() -> Engine:
     """The workspace database of this server."""
     with st.spinner(t("common.opening")):
-        return _engine(os.environ.get("WFM_DATABASE_URL", ""))
+        return _engine(_url())
 
 
 def data_version() -> int:
@@ -40,22 +40,51 @@ def data_changed() -> None:
     """Invalidate cached frames after a save."""
     st.session_state[DATA_VERSION_KEY] = data_version() + 1
     st.cache_data.clear()
+    _history.clear()
+    _queue_settings.clear()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _history(url: str, version: int) -> pd.DataFrame:
-    """Stored history (cached per data version)."""
+    """Stored history, shared read-only by every session (cached per data version; never modify it)."""
     return workspace.history(_engine(url))
 
 
+def _url() -> str:
+    """The database URL this server uses (empty = the default SQLite file)."""
+    return os.environ.get("WFM_DATABASE_URL", "")
+
+
 def history() -> pd.DataFrame:
-    """The stored interval history."""
-    return _history(os.environ.get("WFM_DATABASE_URL", ""), data_version())
+    """The stored interval history (shared; filter it, never modify it in place)."""
+    return _history(_url(), data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _queue_settings(url: str, version: int) -> dict[str, QueueSettings]:
+    """Stored queue settings (cached per data version)."""
+    return workspace.queue_settings(_engine(url))
 
 
 def queue_settings() -> dict[str, QueueSettings]:
     """Stored queue settings for the staffing engine."""
-    return workspace.queue_settings(engine())
+    return _queue_settings(_url(), data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _stored_roster(url: str, name: str, version: int, _requirements: pd.DataFrame, run_key: int):
+    """A saved roster version with its instance, shared read-only by every session."""
+    return workspace.stored_roster(_engine(url), _requirements)
+
+
+def stored_roster(requirements: pd.DataFrame):
+    """The most recently saved roster (cached per roster version), or None."""
+    with session() as s:
+        rosters = store.list_rosters(s)
+    if rosters.empty:
+        return None
+    latest = rosters.sort_values("created_at").iloc[-1]
+    return _stored_roster(_url(), str(latest["name"]), int(latest["version"]), requirements, len(requirements))
 
 
 def session() -> store.Session:

@@ -84,8 +84,10 @@ def _gantt(frame: pd.DataFrame) -> None:
     st.caption(t("ro.gantt_caption", working=shown["agent_id"].nunique(), total=len(agents)))
 
 
-def _coverage(frame: pd.DataFrame, requirements: pd.DataFrame) -> pd.DataFrame:
-    """Required vs scheduled per queue and interval for the roster's days."""
+@st.cache_data(show_spinner=False, max_entries=8)
+def _coverage(frame: pd.DataFrame, _requirements: pd.DataFrame, requirements_key: int) -> pd.DataFrame:
+    """Required vs scheduled per queue and interval for the roster's days (cached per roster content)."""
+    requirements = _requirements
     days = pd.to_datetime(frame["date"]).dt.normalize()
     span = requirements[
         (requirements["interval_start"] >= days.min())
@@ -161,8 +163,8 @@ def _edit_section(build: workspace.RosterBuild, frame: pd.DataFrame) -> None:
             lambda: workspace.replace_day(frame, instance, agent_id, day, None if shift == "off" else shift, queue)
         )
         if edited is not None:
-            before = _coverage(frame, build.requirements)
-            after = _coverage(edited, build.requirements)
+            before = _coverage(frame, build.requirements, id(build.requirements))
+            after = _coverage(edited, build.requirements, id(build.requirements))
             st.session_state[EDIT_KEY] = edited
             st.session_state[DELTA_KEY] = (
                 (after["under"].sum() - before["under"].sum()) * instance.interval_minutes / 60
@@ -202,11 +204,17 @@ def _publish_section(build: workspace.RosterBuild, frame: pd.DataFrame, problems
             st.success(t("ro.published", version=info.version))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _violations(frame: pd.DataFrame, _build: workspace.RosterBuild, build_key: int) -> list[str]:
+    """The independent checker's verdict (cached per roster content)."""
+    return workspace.violations(frame, _build.instance, _build.config)
+
+
 def current_build(requirements: pd.DataFrame) -> workspace.RosterBuild | None:
     """The roster built in this session, else the last saved one (nothing is lost on reload), else None."""
     build: workspace.RosterBuild | None = st.session_state.get(BUILD_KEY)
     if build is None:
-        build = common.guarded(lambda: workspace.stored_roster(common.engine(), requirements))
+        build = common.guarded(lambda: common.stored_roster(requirements))
         if build is None:
             return None
         st.session_state[BUILD_KEY] = build
@@ -235,14 +243,14 @@ def render() -> None:
         cols[1].metric(t("ro.objective"), f"{stats.objective:,.0f}")
         cols[2].metric(t("ro.bound"), f"{stats.lower_bound:,.0f}")
         cols[3].metric(t("ro.gap"), f"{stats.gap:.1%}")
-    problems = workspace.violations(frame, build.instance, build.config)
+    problems = _violations(frame, build, id(build))
     if problems:
         st.error(t("ro.violations", count=len(problems)) + "\n\n" + "\n".join(f"- {p}" for p in problems[:20]))
     else:
         st.success(t("ro.checked"))
     st.subheader(t("ro.gantt"))
     _gantt(frame)
-    coverage = _coverage(frame, build.requirements)
+    coverage = _coverage(frame, build.requirements, id(build.requirements))
     st.subheader(t("ro.coverage"))
     _coverage_chart(coverage, "ro_cov")
     _service(coverage, build.requirements)
