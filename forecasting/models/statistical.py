@@ -138,6 +138,8 @@ class AutoETSModel(Forecaster):
 
     def _forecast_series(self, state: object, history: SeriesHistory, days: pd.DatetimeIndex) -> DayForecast:
         """Daily totals from ETS spread with the weekday profiles; log sigma from the ETS interval."""
+        from statsforecast.models import AutoETS
+
         assert isinstance(state, AutoETS)
         steps = _needed_steps(history, days)
         mean = np.zeros((len(days), history.grid.slots_per_day))
