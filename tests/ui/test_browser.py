@@ -56,6 +56,7 @@ def test_planner_walks_every_page(page, app_url: str) -> None:
     page.get_by_role("button", name="Compare", exact=True).click()
     wait_idle(page)
     page.get_by_text("Projected service level").first.wait_for()
+    assert page.locator(".legendtext").filter(has_text="Double 11").count() > 0  # compared side by side
     screenshot(page, "5_scenarios")
 
     _go(page, "Export")

@@ -82,6 +82,8 @@ def _form(queues: dict, first_day) -> None:
     saved = common.guarded(save)
     if saved:
         st.success(t("sc.saved", name=saved))
+        # the comparison below starts with the scenario just saved
+        st.session_state["sc_choose"] = list(dict.fromkeys([*st.session_state.get("sc_choose", []), saved]))
 
 
 def _compare(queues: dict, forecast: pd.DataFrame, requirements: pd.DataFrame) -> None:
@@ -91,7 +93,9 @@ def _compare(queues: dict, forecast: pd.DataFrame, requirements: pd.DataFrame) -
         saved = store.list_scenarios(session)
     names = saved["name"].tolist() if len(saved) else []
     cols = st.columns([3, 1, 1])
-    chosen = cols[0].multiselect(t("sc.choose"), names, default=names[-2:], key="sc_choose")
+    if "sc_choose" not in st.session_state:
+        st.session_state["sc_choose"] = names[-2:]
+    chosen = cols[0].multiselect(t("sc.choose"), names, key="sc_choose")
     by = cols[1].radio(t("sc.by"), ["day", "week"], format_func=lambda b: t(f"sc.by.{b}"), key="sc_by")
     hourly = cols[2].number_input(t("sc.hourly"), 1.0, 1000.0, 40.0, key="sc_hourly")
     if cols[0].button(t("sc.run"), type="primary", key="sc_run"):
