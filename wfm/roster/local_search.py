@@ -10,6 +10,7 @@ perturbed values, accepted even when worse), lets the descent repair, and keeps 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,9 +152,10 @@ def kick(
     rng: np.random.Generator,
     n_agents: int,
     noise: float,
-) -> None:
-    """Re-plan a few agents who can cover the worst-covered queue and day, by best response to values with random
-    noise (scale `noise`, weight × minutes per option), accepting the result even if worse."""
+) -> list[int]:
+    """Re-plan a few agents with the skill of a queue and day drawn by under-coverage, by best response to values
+    with Gaussian noise (σ = `noise`, weight × minutes per option) and a bonus on that day, accepting the result
+    even if worse. Returns the agents with that skill (the ones the repair revisits)."""
     inst = ctx.instance
     short = np.clip(inst.required - state.scheduled, 0, None)
     per_day = short[:, : inst.days * inst.intervals_per_day].reshape(len(inst.queues), inst.days, -1).sum(axis=2)
@@ -162,7 +164,7 @@ def kick(
     name = inst.queues[q]
     pool = [a for a, agent in enumerate(inst.agents) if name in agent.skills]
     if not pool:
-        return
+        return []
     group = rng.choice(pool, size=min(n_agents, len(pool)), replace=False)
     for a in group:
         a = int(a)
@@ -176,6 +178,7 @@ def kick(
             state.plans[a] = found[0]
         state.tables.pop(a, None)
         add_plan(state.scheduled, ctx, state.plans[a], 1)
+    return pool
 
 
 def iterated_local_search(
@@ -183,22 +186,33 @@ def iterated_local_search(
     chosen: dict[Cell, Choice],
     deadline: float,
     rng: np.random.Generator,
-    n_agents: int = 4,
+    n_agents: int = 12,
     noise: float = 600.0,
+    local_repair: bool = True,
+    repair_passes: int = 1,
+    progress: Callable[[float], None] | None = None,
+    max_kicks: int | None = None,
+    first_passes: int = 3,
 ) -> tuple[dict[Cell, Choice], dict[str, int]]:
-    """Descend to a local optimum, then kick and descend again until the deadline, keeping the best roster.
+    """Descend (`first_passes` passes; kicking earlier beat descending to the local optimum first), then kick and
+    repair until the deadline (or `max_kicks`), keeping the best roster.
 
     A kicked-and-repaired roster is accepted when not worse than the current one. Returns the best roster and
     counters (descent moves, kicks, kicks that improved, programmes run and skipped).
     """
     state = search_state(ctx, chosen)
-    moves = descend(ctx, state, deadline, rng)
+    moves = descend(ctx, state, deadline, rng, max_passes=first_passes)
     best = objective_of(ctx, state)
+    if progress is not None:
+        progress(best)
     kicks = better = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (max_kicks is None or kicks < max_kicks):
         saved = ({a: list(p) for a, p in state.plans.items()}, state.scheduled.copy(), dict(state.tables))
-        kick(ctx, state, rng, n_agents, noise)
-        moves += descend(ctx, state, deadline, rng)
+        pool = kick(ctx, state, rng, n_agents, noise)
+        if local_repair:
+            moves += descend(ctx, state, deadline, rng, agents=pool, max_passes=repair_passes)
+        else:
+            moves += descend(ctx, state, deadline, rng)
         value = objective_of(ctx, state)
         kicks += 1
         if value <= best + EPS * max(1.0, best) and time.monotonic() < deadline:

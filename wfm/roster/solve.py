@@ -14,11 +14,11 @@ from wfm.roster.best_response import (
     construct_by_response,
     improve_by_exact_response,
     response_context,
-    ruin_and_recreate,
 )
 from wfm.roster.diagnose import precheck, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution, SolveStats
 from wfm.roster.greedy import improve_by_best_response
+from wfm.roster.local_search import iterated_local_search
 from wfm.roster.model import evaluate, scheduled_agents, to_assignments
 from wfm.roster.options import InstanceFacts, instance_facts
 from wfm.roster.search import Progress, agent_order, construct, large_neighbourhood_search, solve_cells
@@ -63,7 +63,20 @@ def solve_roster(
     )
     rng = np.random.default_rng(settings.seed)
     finish = deadline - _reserve_seconds(settings.time_limit_seconds, len(instance.agents))
-    if ctx.exact:
+    large = total_literals > settings.full_model_literals
+    counters: dict[str, int] = {}
+    if ctx.exact and large:
+        chosen, counters = iterated_local_search(
+            ctx,
+            chosen,
+            finish,
+            rng,
+            progress=lambda value: say(
+                f"best-response passes: objective {value / 60:.1f}, elapsed {time.monotonic() - started:.1f} s"
+            ),
+        )
+        moves = counters["moves"]
+    elif ctx.exact:
         chosen, moves = improve_by_exact_response(ctx, chosen, finish, rng)
     else:
         chosen, moves = improve_by_best_response(instance, config, facts, chosen, finish, rng)
@@ -93,14 +106,16 @@ def solve_roster(
         status = "OPTIMAL" if result.status == "OPTIMAL" else "FEASIBLE"
         phases = ("aggregate bound", "greedy", "best response", "full model")
     elif ctx.exact:
-        chosen, tried, better = ruin_and_recreate(ctx, chosen, finish, rng)
-        objective = _objective(instance, config, facts, chosen)
         say(
-            f"ruin and recreate ({tried} tried, {better} better): objective {objective / 60:.1f}, "
-            f"bound {bound / 60:.1f}, elapsed {time.monotonic() - started:.1f} s"
+            f"iterated local search ({counters['kicks']} kicks, {counters['better']} better; "
+            f"{counters['responses']} programmes run, {counters['skipped']} skipped by the bound)"
         )
         status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
-        phases = ("aggregate bound", "greedy", "exact best response", f"ruin and recreate ({tried} moves)")
+        phases = (
+            "aggregate bound",
+            "exact best response",
+            f"iterated local search ({counters['kicks']} kicks, {counters['better']} better)",
+        )
     else:
         chosen, objective, iterations = large_neighbourhood_search(
             instance,
