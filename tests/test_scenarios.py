@@ -222,3 +222,78 @@ def test_cli_bad_scenarios_exit_2_and_write_nothing(setting, edit, expected: str
     err = capsys.readouterr().err
     assert "bad.toml" in err and expected in err
     assert not out.exists()
+
+
+def test_base_plan_from_a_roster_prices_hours_by_contract(setting) -> None:
+    queues, forecast, _ = setting
+    # two agents on phone_presale 08:00–12:00 on 2026-11-10: one full-timer at 40/h, one part-timer at 30/h
+    segments = pd.DataFrame(
+        {
+            "agent_id": ["A1", "A2"],
+            "name": ["李雷", "韩梅梅"],
+            "date": pd.to_datetime(["2026-11-10", "2026-11-10"]),
+            "start": pd.to_datetime(["2026-11-10 08:00", "2026-11-10 08:00"]),
+            "end": pd.to_datetime(["2026-11-10 12:00", "2026-11-10 12:00"]),
+            "activity": ["work", "work"],
+            "queue": ["phone_presale", "phone_presale"],
+        }
+    )
+    costs = Costs(hourly=40.0, contract_hourly={"full_time": 40.0, "part_time": 30.0})
+    requirements = build_requirements(forecast, queues)
+    from wfm.scenarios import base_scheduled_from_roster
+
+    base = base_scheduled_from_roster(segments, requirements, {"A1": "full_time", "A2": "part_time"}, costs)
+    morning = base[
+        (base.queue == "phone_presale") & (base.interval_start.between("2026-11-10 08:00", "2026-11-10 11:30"))
+    ]
+    assert (morning["scheduled_agents"] == 2).all() and morning["hourly_rate"].tolist() == pytest.approx([35.0] * 8)
+    assert base["scheduled_agents"].sum() == 16
+    result = run_scenario(forecast, queues, base, Scenario("base"))
+    table = compare([result], costs, by="day").set_index("period")
+    day = table.loc[date(2026, 11, 10)]
+    assert day["scheduled_hours"] == pytest.approx(8.0)
+    assert day["cost"] == pytest.approx(4 * 40.0 + 4 * 30.0)
+    assert day["understaffed_intervals"] > 0  # two agents cannot carry the day
+
+
+def test_cli_scenario_on_a_roster_and_a_bad_roster(setting, capsys) -> None:
+    _, _, path = setting
+    roster = path / "roster.csv"
+    roster.write_text(
+        "agent_id,name,date,start,end,activity,queue\n"
+        "A1,李雷,2026-11-10,2026-11-10 08:00,2026-11-10 12:00,work,phone_presale\n"
+        "A2,韩梅梅,2026-11-10,2026-11-10 08:00,2026-11-10 12:00,work,phone_presale\n",
+        encoding="utf-8",
+    )
+    agents = path / "agents.csv"
+    agents.write_text(
+        "agent_id,name,skills,contract\nA1,李雷,phone_presale,full_time\nA2,韩梅梅,phone_presale,part_time\n"
+    )
+    out = path / "compare.csv"
+    args = [
+        "scenario",
+        "--forecast",
+        str(path / "forecast.csv"),
+        "--queues",
+        str(path / "queues.csv"),
+        "--scenarios",
+        str(path / "scenarios.toml"),
+        "--roster",
+        str(roster),
+        "--agents",
+        str(agents),
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    base_day = table[(table.scenario == "base") & (table.period == "2026-11-10")].iloc[0]
+    assert base_day["scheduled_hours"] == pytest.approx(8.0) and base_day["cost"] == pytest.approx(8 * 40.0)
+    out.unlink()
+    roster.write_text(
+        roster.read_text(encoding="utf-8").replace("2026-11-10 12:00,work", "2026-11-10 07:00,work", 1),
+        encoding="utf-8",
+    )
+    assert main(args) == 2
+    assert "roster.csv" in capsys.readouterr().err
+    assert not out.exists()

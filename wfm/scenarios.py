@@ -76,11 +76,17 @@ class ExtraStaff:
 
 @dataclass(frozen=True)
 class Costs:
-    """Hourly cost per contract type and the overtime premium."""
+    """Hourly cost per contract type (`contract_hourly`, e.g. full_time / part_time; `hourly` for any other), temps,
+    and the overtime premium on the regular rate."""
 
     hourly: float = 40.0
     temp_hourly: float = 45.0
     overtime_premium: float = 0.5
+    contract_hourly: dict[str, float] = field(default_factory=dict)
+
+    def rate(self, contract: str) -> float:
+        """Hourly cost of an agent on this contract type."""
+        return float(self.contract_hourly.get(contract, self.hourly))
 
 
 @dataclass(frozen=True)
@@ -199,7 +205,10 @@ def run_scenario(
     minutes = min(q.interval_minutes for q in queues.values())
     plan = add_extra_staff(plan, scenario.extra_staff, minutes)
     projection = projected_service(requirements, plan[["queue", "interval_start", "scheduled_agents"]], scenario_queues)
-    extras = plan[["queue", "interval_start", "extra_agent_intervals", *EXTRA_HOURS_COLUMNS.values()]]
+    carried = ["extra_agent_intervals", *EXTRA_HOURS_COLUMNS.values()]
+    if "hourly_rate" in plan.columns:
+        carried.append("hourly_rate")
+    extras = plan[["queue", "interval_start", *carried]]
     result = projection.merge(extras, on=["queue", "interval_start"])
     result["interval_hours"] = result["queue"].map(lambda q: queues[q].interval_minutes / 60.0)
     result["scenario"] = scenario.name
@@ -222,7 +231,10 @@ def compare(results: list[pd.DataFrame], costs: Costs, by: str = "day") -> pd.Da
         + frame[list(EXTRA_HOURS_COLUMNS.values())].sum(axis=1),
         answered_in_target=frame["volume"] * frame["service_level"],
         understaffed=frame["scheduled_agents"] < frame["required_agents"],
+        base_hours=(frame["scheduled_agents"] - frame["extra_agent_intervals"]) * frame["interval_hours"],
     )
+    rates = frame["hourly_rate"] if "hourly_rate" in frame.columns else pd.Series(costs.hourly, index=frame.index)
+    frame["regular_cost"] = frame["base_hours"] * rates.fillna(costs.hourly)
     grouped = frame.groupby(["scenario", "period"], sort=False, as_index=False).agg(
         volume=("volume", "sum"),
         required_hours=("required_hours", "sum"),
@@ -232,6 +244,8 @@ def compare(results: list[pd.DataFrame], costs: Costs, by: str = "day") -> pd.Da
         overtime_hours=("extra_hours_overtime", "sum"),
         temp_hours=("extra_hours_temp", "sum"),
         new_hire_hours=("extra_hours_new_hire", "sum"),
+        base_hours=("base_hours", "sum"),
+        regular_cost=("regular_cost", "sum"),
     )
     days_in_period = 7.0 if by == "week" else 1.0
     grouped["required_fte"] = grouped["required_hours"] / (HOURS_PER_FTE_WEEK * days_in_period / 7.0)
@@ -239,9 +253,11 @@ def compare(results: list[pd.DataFrame], costs: Costs, by: str = "day") -> pd.Da
         grouped["volume"] > 0, grouped["answered_in_target"] / grouped["volume"].where(grouped["volume"] > 0, 1), 1.0
     )
     regular = grouped["scheduled_hours"] - grouped["overtime_hours"] - grouped["temp_hours"]  # incl. new hires
+    rate = grouped["regular_cost"] / grouped["base_hours"].where(grouped["base_hours"] > 0)
+    rate = rate.fillna(costs.hourly)  # blended rate of the base plan's contracts
     grouped["cost"] = (
-        regular * costs.hourly
-        + grouped["overtime_hours"] * costs.hourly * (1.0 + costs.overtime_premium)
+        regular * rate
+        + grouped["overtime_hours"] * rate * (1.0 + costs.overtime_premium)
         + grouped["temp_hours"] * costs.temp_hourly
     )
     columns = [
@@ -259,6 +275,30 @@ def compare(results: list[pd.DataFrame], costs: Costs, by: str = "day") -> pd.Da
         "cost",
     ]
     return grouped[columns]
+
+
+def base_scheduled_from_roster(
+    segments: pd.DataFrame, requirements: pd.DataFrame, contracts: dict[str, str], costs: Costs
+) -> pd.DataFrame:
+    """The base plan from a roster: agents at work per queue and interval, and their blended hourly cost.
+
+    `segments` are roster rows (start/end as datetimes); `contracts` maps agent_id → contract type.
+    """
+    from wfm.export import coverage_table
+
+    keys = requirements[["queue", "interval_start"]].reset_index(drop=True)
+    span = requirements.reset_index(drop=True)
+    total = np.zeros(len(span))
+    paid = np.zeros(len(span))
+    contract_of = segments["agent_id"].map(contracts).fillna("")
+    for contract in sorted(contract_of.unique()):
+        part = coverage_table(segments[contract_of == contract], span)["scheduled_agents"].to_numpy(float)
+        total += part
+        paid += part * costs.rate(contract)
+    return keys.assign(
+        scheduled_agents=np.round(total).astype(np.int64),
+        hourly_rate=np.where(total > 0, paid / np.where(total > 0, total, 1.0), costs.hourly),
+    )
 
 
 def base_scheduled_from_requirements(requirements: pd.DataFrame) -> pd.DataFrame:

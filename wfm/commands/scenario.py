@@ -7,8 +7,16 @@ import sys
 
 import pandas as pd
 
+from forecasting.csv_input import read_table
 from wfm.csvio import write_csv
-from wfm.scenarios import base_scheduled_from_requirements, compare, read_scenarios, run_scenario
+from wfm.export import read_roster_segments
+from wfm.scenarios import (
+    base_scheduled_from_requirements,
+    base_scheduled_from_roster,
+    compare,
+    read_scenarios,
+    run_scenario,
+)
 from wfm.staffing.queues import read_queues
 from wfm.staffing.requirements import build_requirements, read_forecast
 
@@ -21,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--forecast", required=True, help="base forecast CSV")
     p.add_argument("--queues", required=True, help="queue settings CSV")
     p.add_argument("--scenarios", required=True, help="scenarios TOML ([[scenario]] tables, optional [costs])")
+    p.add_argument("--roster", help="roster CSV of the base plan (default: exactly the base requirements scheduled)")
+    p.add_argument(
+        "--agents", help="agents CSV (its contract column prices the roster's hours by [costs.contract_hourly])"
+    )
     p.add_argument("--by", choices=("day", "week"), default="day", help="comparison period")
     p.add_argument("--out", required=True, help="comparison CSV to write")
     p.add_argument("--details", help="optional CSV with every queue and interval of every scenario")
@@ -33,7 +45,16 @@ def run(args: argparse.Namespace) -> int:
     forecast = read_forecast(args.forecast)
     scenarios, costs = read_scenarios(args.scenarios, queues)
     base_requirements = build_requirements(forecast, queues, source=args.forecast)
-    base = base_scheduled_from_requirements(base_requirements)
+    if args.roster:
+        segments = read_roster_segments(args.roster)
+        contracts = {}
+        if args.agents:
+            agents = read_table(args.agents, required=("agent_id",), optional=("contract",)).frame
+            if "contract" in agents.columns:
+                contracts = dict(zip(agents["agent_id"].str.strip(), agents["contract"].str.strip(), strict=True))
+        base = base_scheduled_from_roster(segments, base_requirements, contracts, costs)
+    else:
+        base = base_scheduled_from_requirements(base_requirements)
     results = []
     for i, scenario in enumerate(scenarios, start=1):
         print(f"[{i}/{len(scenarios)}] scenario {scenario.name} …", file=sys.stderr)
