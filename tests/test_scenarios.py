@@ -297,3 +297,38 @@ def test_cli_scenario_on_a_roster_and_a_bad_roster(setting, capsys) -> None:
     assert main(args) == 2
     assert "roster.csv" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_cli_reroster_solves_a_roster_per_scenario(setting, capsys) -> None:
+    _, _, path = setting
+    agents = path / "agents.csv"
+    agents.write_text(
+        "agent_id,name,skills,min_hours_week,max_hours_week,max_days_week,contract\n"
+        + "".join(f"A{i},Agent {i},phone_presale;chat_presale,0,40,5,full_time\n" for i in range(12)),
+        encoding="utf-8",
+    )
+    shifts = path / "shifts.csv"
+    shifts.write_text("shift,start,length_minutes,lunch_minutes\nD0800,08:00,480,0\nL1600,16:00,480,0\n")
+    out = path / "compare.csv"
+    args = [
+        "scenario",
+        "--forecast",
+        str(path / "forecast.csv"),
+        "--queues",
+        str(path / "queues.csv"),
+        "--scenarios",
+        str(path / "scenarios.toml"),
+        "--agents",
+        str(agents),
+        "--out",
+        str(out),
+    ]
+    assert main([*args, "--reroster", "5"]) == 2  # --shifts missing
+    assert "--reroster needs" in capsys.readouterr().err and not out.exists()
+    assert main([*args, "--reroster", "5", "--shifts", str(shifts)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert set(table["scenario"]) == {"base", "double11", "double11 with temps"}
+    base = table[table.scenario == "base"]
+    assert (base["scheduled_hours"] > 0).all()
+    peak = table[table.period == "2026-11-11"].set_index("scenario")["scheduled_hours"]
+    assert peak["double11 with temps"] == pytest.approx(peak["base"] + 320.0)  # the re-solved roster + 40 temps × 8 h

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -193,13 +194,19 @@ def add_extra_staff(plan: pd.DataFrame, extras: tuple[ExtraStaff, ...], interval
 def run_scenario(
     forecast: pd.DataFrame,
     queues: dict[str, QueueSettings],
-    base_scheduled: pd.DataFrame,
+    base_scheduled: pd.DataFrame | Callable[[pd.DataFrame], pd.DataFrame],
     scenario: Scenario,
 ) -> pd.DataFrame:
-    """Per queue and interval: the scenario's requirements, the scheduled agents with extras, projected service."""
+    """Per queue and interval: the scenario's requirements, the scheduled agents with extras, projected service.
+
+    `base_scheduled` is the plan's scheduled agents per queue and interval, or a function that makes them from the
+    scenario's requirements (e.g. re-solving the roster for the scenario).
+    """
     scenario_queues = apply_to_queues(queues, scenario)
     scenario_forecast = apply_to_forecast(forecast, queues, scenario)
     requirements = build_requirements(scenario_forecast, scenario_queues)
+    if callable(base_scheduled):
+        base_scheduled = base_scheduled(requirements)
     plan = requirements.merge(base_scheduled, on=["queue", "interval_start"], how="left")
     plan["scheduled_agents"] = plan["scheduled_agents"].fillna(0).astype(np.int64)
     minutes = min(q.interval_minutes for q in queues.values())

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
 from forecasting.csv_input import read_table
 from wfm.csvio import write_csv
+from wfm.errors import InputError
 from wfm.export import read_roster_segments
+from wfm.roster.inputs import load_instance
+from wfm.roster.outputs import roster_frame
+from wfm.roster.solve import SolveSettings, solve_roster
 from wfm.scenarios import (
+    Costs,
     base_scheduled_from_requirements,
     base_scheduled_from_roster,
     compare,
@@ -33,10 +41,63 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--agents", help="agents CSV (its contract column prices the roster's hours by [costs.contract_hourly])"
     )
+    p.add_argument(
+        "--reroster",
+        type=float,
+        metavar="SECONDS",
+        help="re-solve the roster for every scenario within this time limit (needs --agents, --shifts)",
+    )
+    p.add_argument("--shifts", help="shift templates CSV (with --reroster)")
+    p.add_argument("--time-off", help="time off CSV (with --reroster)")
+    p.add_argument("--rules", help="rules.toml (with --reroster)")
     p.add_argument("--by", choices=("day", "week"), default="day", help="comparison period")
     p.add_argument("--out", required=True, help="comparison CSV to write")
     p.add_argument("--details", help="optional CSV with every queue and interval of every scenario")
     p.set_defaults(func=run)
+
+
+def _rosterer(args: argparse.Namespace, forecast: pd.DataFrame, costs: Costs) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """A function that solves a roster for a scenario's requirements and returns its scheduled agents and rates."""
+    if args.reroster <= 0 or not args.agents or not args.shifts:
+        raise InputError("--reroster needs a positive number of seconds, --agents and --shifts")
+    first = forecast["interval_start"].min().date()
+    days = min(42, (forecast["interval_start"].max().date() - first).days + 1)
+
+    def solve(requirements: pd.DataFrame) -> pd.DataFrame:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "requirements.csv"
+            write_csv(requirements, path)
+            instance, config = load_instance(
+                requirements=path,
+                agents=args.agents,
+                shifts=args.shifts,
+                time_off=args.time_off,
+                rules=args.rules,
+                start=first,
+                days=days,
+            )
+        solution = solve_roster(
+            instance,
+            config,
+            SolveSettings(time_limit_seconds=args.reroster),
+            progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+        )
+        frame = roster_frame(instance, solution.assignments)
+        segments = frame.assign(start=pd.to_datetime(frame["start"]), end=pd.to_datetime(frame["end"]))
+        contracts = {a.agent_id: "" for a in instance.agents} | _contracts(args.agents)
+        return base_scheduled_from_roster(segments, requirements, contracts, costs)
+
+    return solve
+
+
+def _contracts(path: str | None) -> dict[str, str]:
+    """agent_id → contract type from an agents CSV (empty without the file or the column)."""
+    if not path:
+        return {}
+    agents = read_table(path, required=("agent_id",), optional=("contract",)).frame
+    if "contract" not in agents.columns:
+        return {}
+    return dict(zip(agents["agent_id"].str.strip(), agents["contract"].str.strip(), strict=True))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,14 +108,11 @@ def run(args: argparse.Namespace) -> int:
     base_requirements = build_requirements(forecast, queues, source=args.forecast)
     if args.roster:
         segments = read_roster_segments(args.roster)
-        contracts = {}
-        if args.agents:
-            agents = read_table(args.agents, required=("agent_id",), optional=("contract",)).frame
-            if "contract" in agents.columns:
-                contracts = dict(zip(agents["agent_id"].str.strip(), agents["contract"].str.strip(), strict=True))
-        base = base_scheduled_from_roster(segments, base_requirements, contracts, costs)
+        base = base_scheduled_from_roster(segments, base_requirements, _contracts(args.agents), costs)
     else:
         base = base_scheduled_from_requirements(base_requirements)
+    if args.reroster is not None:
+        base = _rosterer(args, forecast, costs)
     results = []
     for i, scenario in enumerate(scenarios, start=1):
         print(f"[{i}/{len(scenarios)}] scenario {scenario.name} …", file=sys.stderr)
