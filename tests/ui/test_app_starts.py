@@ -16,3 +16,16 @@ def test_calculator_shows_the_reference_answer() -> None:
     at.number_input(key="calc_minutes").set_value(60).run()
     at.number_input(key="calc_aht").set_value(120.0).run()
     assert {m.label: m.value for m in at.metric}["Agents (net)"] == "40"
+
+
+def test_calculator_email_spreads_the_work_over_the_response_window() -> None:
+    at = AppTest.from_string(
+        "from wfm.ui import staffing_calculator\nstaffing_calculator.render()\n", default_timeout=60
+    ).run()
+    at.radio(key="calc_model").set_value("email").run()
+    at.number_input(key="calc_volume").set_value(60.0).run()
+    at.number_input(key="calc_aht").set_value(300.0).run()
+    assert not at.exception
+    # 60 × 300 s = 18,000 s over 4 half-hours of a 2 h window: 4,500 s / (1,800 s × 0.85) → 3 agents
+    assert {m.label: m.value for m in at.metric}["Agents (net)"] == "3"
+    assert any("spread over the 4 intervals" in i.value for i in at.info)

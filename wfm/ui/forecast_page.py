@@ -107,7 +107,18 @@ def _events_section() -> None:
     st.caption(t("fc.events_help"))
     with common.session() as session:
         events = store.get_events(session)
-    edited = st.data_editor(events, num_rows="dynamic", hide_index=True, key="fc_events_editor")
+    if "uplift" not in events.columns:  # a hand-set ratio to a normal day, for an event without history
+        events = events.assign(uplift="")
+    edited = st.data_editor(
+        events,
+        num_rows="dynamic",
+        hide_index=True,
+        key="fc_events_editor",
+        column_config={
+            "kind": st.column_config.SelectboxColumn(options=["promotion", "holiday", "returns"]),
+            "uplift": st.column_config.TextColumn(help=t("fc.uplift_help")),
+        },
+    )
     if st.button(t("fc.save_events"), key="fc_save_events"):
 
         def save() -> int:

@@ -61,6 +61,10 @@ LABELS: dict[str, dict[str, str]] = {
         "uplift column (ratio to a normal day) for a new event.",
         "zh": "促销、节假日与退货期；提升幅度从往年同类活动中学习，新活动可在 uplift 列手动填写（相对平常日的倍数）。",
     },
+    "fc.uplift_help": {
+        "en": "Optional: volume on the event's days as a ratio to a normal day (e.g. 3 for ×3); blank = learned.",
+        "zh": "可选：活动期间话务量相对平常日的倍数（如 3 表示 3 倍）；留空则从历史学习。",
+    },
     "fc.save_events": {"en": "Save events", "zh": "保存活动"},
     "fc.events_saved": {"en": "Saved {rows} events.", "zh": "已保存 {rows} 个活动。"},
     "page.staffing": {"en": "Staffing", "zh": "人力需求"},
@@ -222,6 +226,13 @@ LABELS: dict[str, dict[str, str]] = {
     "calc.model.erlang_c": {"en": "Erlang C", "zh": "Erlang C"},
     "calc.model.erlang_a": {"en": "Erlang A", "zh": "Erlang A（含放弃）"},
     "calc.model.chat": {"en": "Chat", "zh": "在线聊天"},
+    "calc.model.email": {"en": "Email", "zh": "邮件"},
+    "calc.response_hours": {"en": "Response time (hours)", "zh": "回复时限（小时）"},
+    "calc.email_note": {
+        "en": "Email: the interval's {volume:g} items ({work:.1f} agent-hours) are spread over the {window} intervals "
+        "of the response window; agents are needed in each of them.",
+        "zh": "邮件：本时段 {volume:g} 封（{work:.1f} 人·小时）在回复时限内的 {window} 个时段均摊，每个时段都需要这些坐席。",
+    },
     "calc.volume": {"en": "Contacts in the interval", "zh": "时段内进线量"},
     "calc.minutes": {"en": "Interval (minutes)", "zh": "时段长度（分钟）"},
     "calc.aht": {"en": "Average handle time (s)", "zh": "平均处理时长（秒）"},

@@ -7,11 +7,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from wfm.staffing import (
+    QueueMetrics,
     ServiceTargets,
+    Staffing,
     chat_metrics,
     erlang_a_metrics,
     erlang_c_metrics,
+    exact_ceil,
     required_agents_chat,
+    required_agents_email,
     required_agents_erlang_a,
     required_agents_erlang_c,
     scheduled_from_net,
@@ -19,7 +23,7 @@ from wfm.staffing import (
 from wfm.staffing.queues import default_aht_factors
 from wfm.ui.i18n import t
 
-MODELS = ["erlang_c", "erlang_a", "chat"]
+MODELS = ["erlang_c", "erlang_a", "chat", "email"]
 
 
 def render() -> None:
@@ -41,6 +45,9 @@ def render() -> None:
             t("calc.patience"), 1.0, 1e5, 300.0, key="calc_patience", disabled=model != "erlang_a"
         )
         concurrency = st.number_input(t("calc.concurrency"), 1, 8, 3, key="calc_conc", disabled=model != "chat")
+        response_hours = st.number_input(
+            t("calc.response_hours"), 0.25, 72.0, 2.0, 0.25, key="calc_response", disabled=model != "email"
+        )
     targets = ServiceTargets(sl, answer, max_occupancy=occupancy)
     seconds = minutes * 60.0
     factors = default_aht_factors(int(concurrency))
@@ -48,6 +55,15 @@ def render() -> None:
         result = required_agents_erlang_a(volume, seconds, aht, patience, targets)
     elif model == "chat":
         result = required_agents_chat(volume, seconds, aht, factors, targets)
+    elif model == "email":
+        window = max(1, int(exact_ceil(response_hours * 3600 / seconds)))
+        series = np.zeros(window)
+        series[0] = volume
+        spread = required_agents_email(series, seconds, aht, response_hours * 3600, targets)
+        result = Staffing(
+            spread.agents[:1],
+            QueueMetrics(*(getattr(spread.metrics, f)[:1] for f in QueueMetrics.__dataclass_fields__)),
+        )
     else:
         result = required_agents_erlang_c(volume, seconds, aht, targets)
     net = int(result.agents[0])
@@ -58,6 +74,9 @@ def render() -> None:
         cols[1].metric(t("calc.scheduled"), int(scheduled_from_net(net, shrinkage)))
         cols[2].metric(t("calc.service_level"), f"{float(m.service_level[0]):.1%}")
         cols[3].metric(t("calc.occupancy_result"), f"{float(m.occupancy[0]):.1%}")
+        if model == "email":
+            st.info(t("calc.email_note", volume=volume, work=volume * aht / 3600, window=window))
+            return
         n = np.arange(max(1, net - 8), net + 9)
         lam = volume / seconds
         if model == "erlang_a":
