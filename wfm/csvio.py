@@ -2,63 +2,26 @@
 
 from __future__ import annotations
 
-import difflib
-import io
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from forecasting.csv_input import read_table as read_contract_table
+from forecasting.csv_input import read_text
 from wfm.errors import InputError
+
+__all__ = ["FIRST_DATA_ROW", "number_column", "read_table", "read_text", "timestamp_column", "write_csv"]
 
 # Row numbers in messages are spreadsheet rows: the header is row 1, the first data row is row 2.
 FIRST_DATA_ROW = 2
 
 
-def read_text(path: str | Path) -> str:
-    """File contents as text: UTF-8 (with or without BOM), falling back to GBK; .gz is decompressed."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", file=p)
-    raw = p.read_bytes()
-    if p.suffix == ".gz":
-        import gzip
-
-        try:
-            raw = gzip.decompress(raw)
-        except OSError as exc:
-            raise InputError(f"not a valid gzip file ({exc})", file=p) from exc
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("cannot decode the file: expected UTF-8 or GBK text", file=p)
-
-
 def read_table(path: str | Path, required: Iterable[str], optional: Iterable[str] = ()) -> pd.DataFrame:
-    """A CSV as strings with its required columns checked (misspellings get a suggestion); blank → ''."""
-    p = Path(path)
-    text = read_text(p)
-    if not text.strip():
-        raise InputError("the file is empty: expected a header row and data rows", file=p)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=p) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    known = [*required, *optional]
-    for column in required:
-        if column not in frame.columns:
-            guess = difflib.get_close_matches(column, frame.columns, n=1)
-            hint = f' (found "{guess[0]}": misspelt?)' if guess else ""
-            raise InputError(
-                f"missing required column{hint}; expected columns {', '.join(known)}", file=p, column=column
-            )
-    if frame.empty:
-        raise InputError("the file has a header but no data rows", file=p)
-    return frame
+    """A contract CSV as strings, decoded and header-checked by forecasting.csv_input (UTF-8 with or without BOM,
+    GBK, .gz; misspelt columns get a suggestion); rows in file order, blank lines dropped."""
+    return read_contract_table(path, required=required, optional=optional).frame.reset_index(drop=True)
 
 
 def number_column(

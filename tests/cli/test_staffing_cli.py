@@ -141,14 +141,17 @@ def test_requirements_end_to_end(tmp_path: Path) -> None:
             QUEUES.replace("phone_presale,voice,30,0.8", "phone_presale,voice,30,eighty"),
             'queues.csv, row 2, column "service_level"',
         ),
-        (QUEUES.replace("service_level", "servce_level"), 'column "service_level": missing required column'),
+        (
+            QUEUES.replace("service_level", "servce_level"),
+            'column "service_level": required column is missing; the header has "servce_level"',
+        ),
         (QUEUES.replace("0.96,0,2,0.9", "0.96,0,,0.9"), 'queues.csv, row 5, column "response_hours"'),
         (QUEUES.replace("3,1;1.25;1.6", "3,1;1.25"), 'queues.csv, row 4, column "aht_factors"'),
         (
             QUEUES.replace("08:00,24:00\nphone_after", "8h,24:00\nphone_after"),
             'queues.csv, row 2, column "open"',
         ),
-        ("", "queues.csv: the file is empty"),
+        ("", "queues.csv, row 1: the file is empty"),
     ],
 )
 def test_requirements_bad_queue_file(
@@ -193,7 +196,7 @@ def test_requirements_bad_queue_file(
             'f.csv, row 4, column "interval_start"',
         ),
         (lambda f: f.replace("phone_aftersale,", "phone_unknown,", 1), 'f.csv, row 10, column "queue"'),
-        (lambda f: f.replace("aht_seconds", "aht"), 'column "aht_seconds": missing required column'),
+        (lambda f: f.replace("aht_seconds", "aht"), 'column "aht_seconds": required column is missing'),
     ],
 )
 def test_requirements_bad_forecast_file(tmp_path: Path, edit, expected: str, capsys) -> None:
