@@ -199,11 +199,11 @@ def response_context(instance: Instance, config: Config, facts: InstanceFacts) -
     return ResponseContext(instance, config, facts, tables, rest_classes(instance, facts, tables), {})
 
 
-def best_response(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[Plan, float] | None:
-    """The best plan of agent `a` given the others' scheduled agents, and its value (higher is better)."""
-    inst, cfg = ctx.instance, ctx.config
+def value_table(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(values[day, shift] with −inf where not allowed, best queue per cell) of agent `a` against `others`."""
+    inst = ctx.instance
     if a not in ctx.arrays:
-        ctx.arrays[a] = agent_arrays(inst, cfg, ctx.facts, ctx.tables, a)
+        ctx.arrays[a] = agent_arrays(inst, ctx.config, ctx.facts, ctx.tables, a)
     arrays = ctx.arrays[a]
     n_s = len(inst.shifts)
     values = np.full((inst.days, n_s), NEG)
@@ -215,6 +215,13 @@ def best_response(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[Pla
         last = np.r_[key[1:] != key[:-1], True]
         values.flat[key[last]] = option_values[order][last]
         queues.flat[key[last]] = arrays.queue[order][last]
+    return values, queues
+
+
+def best_response(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[Plan, float] | None:
+    """The best plan of agent `a` given the others' scheduled agents, and its value (higher is better)."""
+    cfg = ctx.config
+    values, queues = value_table(ctx, a, others)
     weights = cfg.weights
     return plan_agent(
         values,

@@ -21,13 +21,12 @@ from wfm.roster.best_response import (
     ResponseContext,
     add_plan,
     coverage_cost,
-    option_gains,
     own_cost,
     plan_agent,
     plan_value,
+    value_table,
 )
 from wfm.roster.context import MINUTES_PER_UNIT
-from wfm.roster.greedy import agent_arrays
 from wfm.roster.variables import Cell, Choice
 
 EPS = 1e-6
@@ -63,25 +62,6 @@ def to_chosen(state: SearchState) -> dict[Cell, Choice]:
 def objective_of(ctx: ResponseContext, state: SearchState) -> float:
     """Coverage and own terms (weight × minutes): the objective the descent lowers."""
     return coverage_cost(ctx, state.scheduled) + sum(own_cost(ctx, a, p) for a, p in state.plans.items())
-
-
-def value_table(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(values[day, shift] with −inf where not allowed, best queue per cell) of agent `a` against `others`."""
-    inst = ctx.instance
-    if a not in ctx.arrays:
-        ctx.arrays[a] = agent_arrays(inst, ctx.config, ctx.facts, ctx.tables, a)
-    arrays = ctx.arrays[a]
-    n_s = len(inst.shifts)
-    values = np.full((inst.days, n_s), NEG)
-    queues = np.zeros((inst.days, n_s), dtype=np.int64)
-    if arrays is not None:
-        option_values = option_gains(ctx, others)[arrays.idx].sum(axis=1) - arrays.cost
-        order = np.lexsort((option_values, arrays.day * n_s + arrays.shift))
-        key = arrays.day[order] * n_s + arrays.shift[order]
-        last = np.r_[key[1:] != key[:-1], True]
-        values.flat[key[last]] = option_values[order][last]
-        queues.flat[key[last]] = arrays.queue[order][last]
-    return values, queues
 
 
 def _respond(ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray) -> tuple[Plan, float] | None:
