@@ -55,6 +55,15 @@ def _rows(frame: pd.DataFrame) -> list[tuple[int, dict]]:
     return list(zip(cells.row_numbers(frame), frame.to_dict("records"), strict=True))
 
 
+def _replace_all(session: Session, model: type, values: list, what: str, user: str | None) -> int:
+    """Replace every row of a reference table with `values` (in the caller's transaction), audited; rows written."""
+    session.execute(delete(model))
+    session.add_all(values)
+    session.flush()
+    audit.record(session, "save", what, user=user, rows=len(values))
+    return len(values)
+
+
 def save_queues(session: Session, frame: pd.DataFrame, *, file: str | None = None, user: str | None = None) -> int:
     """Insert or update queues by name (queues not in the frame are kept: history and forecasts refer to them)."""
     cells.require_columns(frame, QUEUE_REQUIRED, "queues", file)
@@ -217,11 +226,7 @@ def save_time_off(session: Session, frame: pd.DataFrame, *, file: str | None = N
             )
         day = cells.day(r["date"], row=row, column="date", file=file)
         values.append(TimeOffRow(agent_id=ids[code], day=day, start=start, end=end))
-    session.execute(delete(TimeOffRow))
-    session.add_all(values)
-    session.flush()
-    audit.record(session, "save", "time_off", user=user, rows=len(values))
-    return len(values)
+    return _replace_all(session, TimeOffRow, values, "time_off", user)
 
 
 def get_time_off(session: Session) -> pd.DataFrame:
@@ -265,11 +270,7 @@ def save_shifts(session: Session, frame: pd.DataFrame, *, file: str | None = Non
                 extra=_extra(r, extras),
             )
         )
-    session.execute(delete(ShiftTemplateRow))
-    session.add_all(values)
-    session.flush()
-    audit.record(session, "save", "shift_templates", user=user, rows=len(values))
-    return len(values)
+    return _replace_all(session, ShiftTemplateRow, values, "shift_templates", user)
 
 
 def get_shifts(session: Session) -> pd.DataFrame:
@@ -292,11 +293,7 @@ def save_rules(session: Session, rules: Mapping[str, Mapping[str, float]], *, us
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise InputError(f"[{section}] {key}: expected a number, got {value!r}", column=key)
             values.append(RuleSetting(section=section, key=key, value=float(value)))
-    session.execute(delete(RuleSetting))
-    session.add_all(values)
-    session.flush()
-    audit.record(session, "save", "rules", user=user, rows=len(values))
-    return len(values)
+    return _replace_all(session, RuleSetting, values, "rules", user)
 
 
 def get_rules(session: Session) -> dict[str, dict[str, float]]:
@@ -322,11 +319,7 @@ def save_events(session: Session, frame: pd.DataFrame, *, file: str | None = Non
             raise InputError(f"the event ends ({end}) before it starts ({start})", file=file, row=row, column="end")
         kind = cells.text(r["kind"])
         values.append(EventRow(name=name, kind=kind, start=start, end=end, extra=_extra(r, extras)))
-    session.execute(delete(EventRow))
-    session.add_all(values)
-    session.flush()
-    audit.record(session, "save", "events", user=user, rows=len(values))
-    return len(values)
+    return _replace_all(session, EventRow, values, "events", user)
 
 
 def get_events(session: Session) -> pd.DataFrame:
