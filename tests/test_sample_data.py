@@ -11,6 +11,8 @@ import pytest
 
 from forecasting.history import find_gaps, read_history
 from wfm.cli import main
+from wfm.roster.inputs import read_agents
+from wfm.roster.training import read_training
 from wfm.sample import SAMPLE_FILES, sample_bytes
 from wfm.sample.write import DEFAULT_SEED
 
@@ -188,7 +190,8 @@ def test_shifts_time_off_rules_and_events(sample_dir: Path) -> None:
     assert set(time_off["agent_id"]) <= set(agents["agent_id"]) and len(time_off) >= 5
     assert pd.to_datetime(time_off["date"]).dt.strftime("%Y-%m").eq("2026-11").all()
     rules = tomllib.loads((sample_dir / "rules.toml").read_text(encoding="utf-8"))
-    assert rules == {
+    assert {k for k in rules if k.startswith("break")} == {"breaks_full_day", "breaks_part_day", "break_cap"}
+    assert {k: v for k, v in rules.items() if not k.startswith("break")} == {
         "rules": {"min_rest_hours": 11, "days_off_per_week": 2, "max_consecutive_days": 6, "interval_minutes": 15},
         "weights": {
             "under_coverage": 100,
@@ -199,6 +202,8 @@ def test_shifts_time_off_rules_and_events(sample_dir: Path) -> None:
             "days_off_together": 3,
         },
     }
+    training = read_training(sample_dir / "training.csv", read_agents(sample_dir / "agents.csv"), 15)
+    assert {r.group for r in training} == {"new_hire", "everyone", "team"}
     events = pd.read_csv(sample_dir / "events.csv", encoding="utf-8-sig")
     assert list(events.columns) == ["event", "start", "end", "kind"]
     assert set(events["kind"]) == {"promotion", "holiday", "returns"}

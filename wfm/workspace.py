@@ -17,14 +17,17 @@ from forecasting.events import EventCalendar, read_events, site_holidays
 from wfm import store
 from wfm.csvio import write_csv
 from wfm.errors import InputError
+from wfm.roster.activities import ActivityPlan, place_activities, place_in_roster, placement_seconds
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Assignment, Config, Instance, RosterSolution
 from wfm.roster.inputs import load_instance
 from wfm.roster.outputs import roster_frame
 from wfm.roster.solve import SolveSettings, solve_roster
+from wfm.roster.training import TrainingRequirement, read_training
 from wfm.staffing.queues import QueueSettings, read_queues
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data"
+SAMPLE_TRAINING = SAMPLE_DIR / "training.csv"
 REFERENCE_FILES = ("queues.csv", "agents.csv", "shifts.csv", "time_off.csv", "events.csv", "rules.toml")
 
 
@@ -118,6 +121,7 @@ class RosterBuild:
     instance: Instance
     config: Config
     requirements: pd.DataFrame
+    activities: ActivityPlan | None = None  # placed breaks, lunches and training (None: the lunch mid-shift)
 
 
 def load_roster_instance(engine: Engine, requirements: pd.DataFrame, start: date, days: int) -> tuple[Instance, Config]:
@@ -143,11 +147,28 @@ def build_roster(
     days: int,
     time_limit_seconds: float,
     progress: Callable[[str], None] | None = None,
+    training_file: Path | None = SAMPLE_TRAINING,
 ) -> RosterBuild:
-    """Solve a roster for the stored staff against the requirements, within the time limit."""
+    """Solve a roster for the stored staff against the requirements, within the time limit, then place breaks,
+    lunches and the training of `training_file` (skipped when the file is absent) in the shifts."""
     instance, config = load_roster_instance(engine, requirements, start, days)
+    training = _training(training_file, instance)
     solution = solve_roster(instance, config, SolveSettings(time_limit_seconds=time_limit_seconds), progress=progress)
-    return RosterBuild(roster_frame(instance, solution.assignments), solution, instance, config, requirements)
+    plan = place_activities(instance, config, solution.assignments, training, placement_seconds(time_limit_seconds))
+    if progress is not None:
+        progress(
+            f"breaks and lunches: {plan.breaks['breaks_placed']} + {plan.breaks['lunches_placed']} placed; training "
+            f"{plan.training['delivered_hours']:g} of {plan.training['required_hours']:g} h"
+        )
+    frame = roster_frame(instance, solution.assignments, plan)
+    return RosterBuild(frame, solution, instance, config, requirements, plan)
+
+
+def _training(path: Path | None, instance: Instance) -> tuple[TrainingRequirement, ...]:
+    """Training requirements from a file when it exists (the store does not hold them yet)."""
+    if path is None or not Path(path).is_file():
+        return ()
+    return read_training(path, instance.agents, instance.interval_minutes)
 
 
 def penalty_table(solution: RosterSolution) -> pd.DataFrame:
@@ -174,9 +195,16 @@ def violations(frame: pd.DataFrame, instance: Instance, config: Config) -> list[
 
 
 def replace_day(
-    frame: pd.DataFrame, instance: Instance, agent_id: str, day: date, shift: str | None, queue: str | None
+    frame: pd.DataFrame,
+    instance: Instance,
+    agent_id: str,
+    day: date,
+    shift: str | None,
+    queue: str | None,
+    config: Config | None = None,
 ) -> pd.DataFrame:
-    """The roster with one agent's day replaced: a shift template on a queue, or a day off (shift None)."""
+    """The roster with one agent's day replaced: a shift template on a queue, or a day off (shift None). With
+    `config`, the new shift's breaks and lunch are placed around the others' (break rules and cap kept)."""
     agents = [a.agent_id for a in instance.agents]
     if agent_id not in agents:
         raise InputError(f'agent "{agent_id}" is not in the roster')
@@ -188,7 +216,11 @@ def replace_day(
         shift_index = [s.name for s in instance.shifts].index(shift)
         queue_index = list(instance.queues).index(queue)
         assignments.append(Assignment(agents.index(agent_id), offset, shift_index, queue_index))
-    rows = roster_frame(instance, assignments)
+    plan = None
+    if assignments and config is not None:
+        placed = place_in_roster(instance, config, frame, assignments[0])
+        plan = ActivityPlan({(assignments[0].agent, offset): placed}, instance.required, {}, {}, 0.0)
+    rows = roster_frame(instance, assignments, plan)
     rows = rows[(rows["agent_id"] == agent_id) & (rows["date"] == day.isoformat())]
     keep = ~((frame["agent_id"] == agent_id) & (frame["date"].astype(str) == day.isoformat()))
     return pd.concat([frame[keep], rows], ignore_index=True).sort_values(

@@ -48,7 +48,7 @@ def config(weights: Weights | None = None, **rules: object) -> Config:
 def check(inst: Instance, cfg: Config, solution: RosterSolution) -> list[Violation]:
     """The independent checker's verdict on a solution, through the export table."""
     frame = parse_roster(roster_frame(inst, solution.assignments))
-    return check_roster(frame, inst.agents, inst.shifts, inst.time_off, cfg)
+    return check_roster(frame, inst.agents, inst.shifts, inst.time_off, cfg, first_day=inst.start, n_days=inst.days)
 
 
 def solve_checked(inst: Instance, cfg: Config, time_limit_seconds: float = 5.0) -> RosterSolution:

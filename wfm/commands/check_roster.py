@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wfm.roster.checker import check_roster, read_roster
+from wfm.benchmarks.curtois import read_curtois, read_curtois_roster, segments_of, to_engine
+from wfm.errors import InputError
+from wfm.roster.checker import Violation, check_roster, read_roster
 from wfm.roster.inputs import read_agents, read_rules, read_shifts, read_time_off
 
 ORDER = 45
@@ -14,23 +16,51 @@ ORDER = 45
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `check-roster` subcommand."""
     p = subparsers.add_parser("check-roster", help="list every hard-rule violation in a roster file")
-    p.add_argument("--roster", required=True, help="roster CSV (agent_id, name, date, start, end, activity, queue)")
-    p.add_argument("--agents", required=True, help="agents CSV")
-    p.add_argument("--shifts", required=True, help="shift templates CSV")
+    p.add_argument(
+        "--roster",
+        required=True,
+        help="roster CSV (agent_id, name, date, start, end, activity, queue; or employee, day, shift with --curtois)",
+    )
+    p.add_argument("--agents", help="agents CSV")
+    p.add_argument("--shifts", help="shift templates CSV")
     p.add_argument("--time-off", help="time off CSV")
     p.add_argument("--rules", help="rules.toml")
+    p.add_argument("--curtois", metavar="INSTANCE", help="check a benchmark roster against this Curtois–Qu instance")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when the roster satisfies every hard rule, 1 when violations are listed, 2 on bad input."""
-    config = read_rules(args.rules)
-    agents = read_agents(args.agents)
-    shifts = read_shifts(args.shifts, config.rules.interval_minutes)
-    time_off = read_time_off(args.time_off, {a.agent_id for a in agents}) if args.time_off else ()
-    frame = read_roster(args.roster)
-    violations = check_roster(frame, agents, shifts, time_off, config)
+    if args.curtois:
+        violations = _check_curtois(args)
+    else:
+        if not args.agents or not args.shifts:
+            raise InputError("--agents and --shifts are required (or --curtois INSTANCE for a benchmark roster)")
+        config = read_rules(args.rules)
+        agents = read_agents(args.agents)
+        shifts = read_shifts(args.shifts, config.rules.interval_minutes)
+        time_off = read_time_off(args.time_off, {a.agent_id for a in agents}) if args.time_off else ()
+        frame = read_roster(args.roster)
+        violations = check_roster(frame, agents, shifts, time_off, config)
     for v in violations:
         print(f"{v.rule}\t{v.agent_id}\t{v.day or ''}\t{v.message}")
     print(f"check-roster: {len(violations)} violation(s) in {args.roster}", file=sys.stderr)
     return 1 if violations else 0
+
+
+def _check_curtois(args: argparse.Namespace) -> list[Violation]:
+    """A benchmark roster (employee, day, shift) checked by the roster checker against the mapped instance."""
+    ci = read_curtois(args.curtois)
+    instance, config = to_engine(ci)
+    frame = segments_of(ci, read_curtois_roster(args.roster, ci))
+    if frame.empty:
+        return []
+    return check_roster(
+        frame,
+        instance.agents,
+        instance.shifts,
+        instance.time_off,
+        config,
+        first_day=instance.start,
+        n_days=instance.days,
+    )

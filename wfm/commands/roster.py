@@ -10,10 +10,13 @@ from pathlib import Path
 
 from wfm.csvio import write_csv
 from wfm.errors import InputError
+from wfm.roster.activities import place_activities, placement_seconds
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.inputs import load_instance
 from wfm.roster.outputs import report_dict, roster_frame
+from wfm.roster.shift_outputs import request_summary, shift_coverage_frame
 from wfm.roster.solve import SolveSettings, solve_roster
+from wfm.roster.training import read_training
 
 ORDER = 40
 
@@ -21,11 +24,14 @@ ORDER = 40
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `roster` subcommand."""
     p = subparsers.add_parser("roster", help="build a roster (CP-SAT) that covers the requirements")
-    p.add_argument("--requirements", required=True, help="requirements CSV (queue, interval_start, required_agents)")
+    p.add_argument("--requirements", help="requirements CSV (queue, interval_start, required_agents)")
+    p.add_argument("--shift-demand", help="shift-form demand CSV (date, shift, required[, weight_under, weight_over])")
+    p.add_argument("--requests", help="shift requests CSV (agent_id, date, kind on|off[, shift, weight])")
     p.add_argument("--agents", required=True, help="agents CSV")
     p.add_argument("--shifts", required=True, help="shift templates CSV")
     p.add_argument("--time-off", help="time off CSV (agent_id, date[, start, end])")
     p.add_argument("--rules", help="rules.toml ([rules] and [weights])")
+    p.add_argument("--training", help="training requirements CSV (see docs/roster.md); sessions go into the shifts")
     p.add_argument("--start", required=True, help="first day of the roster, YYYY-MM-DD")
     p.add_argument("--days", required=True, type=int, help="number of days (1–42)")
     p.add_argument("--time-limit", required=True, type=float, help="solver time limit in seconds")
@@ -56,24 +62,42 @@ def run(args: argparse.Namespace) -> int:
         rules=args.rules,
         start=parse_date(args.start, "--start"),
         days=args.days,
+        shift_demand=args.shift_demand,
+        requests=args.requests,
     )
+    training = read_training(args.training, instance.agents, instance.interval_minutes) if args.training else ()
     solution = solve_roster(
         instance,
         config,
         SolveSettings(time_limit_seconds=args.time_limit, seed=args.seed),
         progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
+    activities = place_activities(  # breaks, lunches and training; up to 10 % more time (at most 15 s)
+        instance, config, solution.assignments, training, placement_seconds(args.time_limit), seed=args.seed
+    )
     service = None
-    if args.queues:
+    if args.queues and args.requirements:
         from wfm.roster.service import projected_service_level
 
-        service = projected_service_level(instance, solution.scheduled, args.requirements, args.queues)
-    frame = roster_frame(instance, solution.assignments)
-    violations = check_roster(parse_roster(frame), instance.agents, instance.shifts, instance.time_off, config)
+        service = projected_service_level(instance, activities.scheduled, args.requirements, args.queues)
+    frame = roster_frame(instance, solution.assignments, activities)
+    violations = check_roster(
+        parse_roster(frame),
+        instance.agents,
+        instance.shifts,
+        instance.time_off,
+        config,
+        first_day=instance.start,
+        n_days=instance.days,
+        training=training,
+    )
     write_csv(frame, args.out)
     if args.report:
-        report = report_dict(instance, solution, service)
+        report = report_dict(instance, solution, service, activities)
         report["violations"] = [v.message for v in violations]
+        report["requests"] = request_summary(instance, solution.assignments)
+        if instance.shift_demand is not None:
+            report["shift_coverage"] = shift_coverage_frame(instance, solution.assignments).to_dict("records")
         tmp = Path(args.report).with_name(Path(args.report).name + ".tmp")
         tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         tmp.replace(args.report)

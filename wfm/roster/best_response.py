@@ -19,7 +19,7 @@ import numpy as np
 from wfm.roster.context import MINUTES_PER_UNIT
 from wfm.roster.domain import Config, Instance
 from wfm.roster.greedy import AgentArrays, OptionTables, agent_arrays, fixed_cost, option_tables
-from wfm.roster.options import InstanceFacts, WeekLimits
+from wfm.roster.options import InstanceFacts, WeekLimits, weekend_index
 from wfm.roster.variables import Cell, Choice
 
 NEG = -np.inf
@@ -186,17 +186,164 @@ class ResponseContext:
     tables: OptionTables
     classes: RestClasses
     arrays: dict[int, AgentArrays | None]
+    rotation: RotationTables
 
     @property
     def exact(self) -> bool:
-        """Whether the dynamic programme is exact for this instance's rest rule."""
-        return self.classes.exact
+        """Whether the dynamic programme is exact: nested rest classes and no rule it does not model."""
+        return self.classes.exact and programme_models_all_rules(self.instance, self.config, self.facts)
+
+
+def programme_models_all_rules(instance: Instance, config: Config, facts: InstanceFacts) -> bool:
+    """False when the instance uses a rule the programme cannot keep (minimum runs, horizon totals, shift counts,
+    rolling weekend windows, shift-form demand, requests): CP-SAT then does the search. Weekend caps and queue
+    rotation are kept by `respond`, fairness is steered by prices."""
+    n_weekends = len(weekend_index(instance))
+    for lim in facts.limits:
+        if lim.min_consecutive_days > 1 or lim.min_consecutive_days_off > 1 or lim.max_shifts:
+            return False
+        if lim.min_total_minutes is not None or lim.max_total_minutes is not None:
+            return False
+        if lim.max_weekends_per_4_weeks < 4 and n_weekends > 4:  # rolling windows: beyond one cap per horizon
+            return False
+    return instance.shift_demand is None and not instance.requests
 
 
 def response_context(instance: Instance, config: Config, facts: InstanceFacts) -> ResponseContext:
     """Build the shared tables once."""
     tables = option_tables(instance, facts)
-    return ResponseContext(instance, config, facts, tables, rest_classes(instance, facts, tables), {})
+    rotation = rotation_tables(instance, config, facts)
+    return ResponseContext(instance, config, facts, tables, rest_classes(instance, facts, tables), {}, rotation)
+
+
+@dataclass(eq=False)
+class RotationTables:
+    """What the programme needs for weekends, late shifts and queue rotation: masks, per-agent caps, and the
+    fairness prices (objective units per weekend day or late shift, updated by the search towards equal loads)."""
+
+    weekend_of_day: np.ndarray  # (days,) weekend number, −1 on weekdays
+    late_shift: np.ndarray  # (shifts,) bool
+    weekend_cap: np.ndarray  # (agents,) most weekends worked (hard), large when unlimited
+    weekend_eligible: np.ndarray  # (agents,) bool: may work weekends (fairness counts them)
+    late_eligible: np.ndarray  # (agents,) bool
+    weekend_price: np.ndarray  # (agents,) per weekend day worked
+    late_price: np.ndarray  # (agents,) per late shift
+
+    @property
+    def active(self) -> bool:
+        """Whether any price is set."""
+        return bool(self.weekend_price.any() or self.late_price.any())
+
+
+def rotation_tables(instance: Instance, config: Config, facts: InstanceFacts) -> RotationTables:
+    """Masks and caps of the rotation rules; prices start at zero."""
+    n_a = len(instance.agents)
+    weekend_of_day = np.full(instance.days, -1, dtype=np.int64)
+    for w, days in weekend_index(instance).items():
+        weekend_of_day[days] = w
+    n_weekends = int(weekend_of_day.max()) + 1 if instance.days else 0
+    caps = np.full(n_a, n_weekends, dtype=np.int64)
+    for a, lim in enumerate(facts.limits):
+        if lim.max_weekends is not None:
+            caps[a] = min(caps[a], lim.max_weekends)
+        if lim.max_weekends_per_4_weeks < 4:
+            caps[a] = min(caps[a], lim.max_weekends_per_4_weeks * max(1, -(-n_weekends // 4)))
+    late = np.array([s.category in config.rules.late_categories for s in instance.shifts], dtype=bool)
+    weekend_days = np.flatnonzero(weekend_of_day >= 0)
+    weekend_ok = np.array([any(facts.options[(a, int(d))] for d in weekend_days) for a in range(n_a)], dtype=bool)
+    late_ok = np.array(
+        [any(late[s] for d in range(instance.days) for s, _ in facts.options[(a, d)]) for a in range(n_a)], dtype=bool
+    )
+    return RotationTables(weekend_of_day, late, caps, weekend_ok, late_ok, np.zeros(n_a), np.zeros(n_a))
+
+
+def weekends_worked(ctx: ResponseContext, plan: Plan) -> int:
+    """Weekends with a Saturday or Sunday in the plan."""
+    weeks = {int(ctx.rotation.weekend_of_day[d]) for d, _, _ in plan}
+    weeks.discard(-1)
+    return len(weeks)
+
+
+def update_fairness_prices(ctx: ResponseContext, plans: dict[int, Plan]) -> bool:
+    """Set each agent's price per weekend day and per late shift to weight × (its load − the mean load of the
+    eligible agents): loaded agents shed weekends and lates, light ones take them. Returns whether prices changed."""
+    rot, weights = ctx.rotation, ctx.config.weights
+    before = (rot.weekend_price.copy(), rot.late_price.copy())
+    for weight, eligible, price, count in (
+        (weights.weekend_fairness, rot.weekend_eligible, rot.weekend_price, lambda p: weekends_worked(ctx, p)),
+        (
+            weights.late_fairness,
+            rot.late_eligible,
+            rot.late_price,
+            lambda p: sum(bool(rot.late_shift[s]) for _, s, _ in p),
+        ),
+    ):
+        if weight == 0 or not eligible.any():
+            continue
+        loads = np.array([count(plans.get(a, [])) for a in range(len(ctx.instance.agents))], dtype=float)
+        mean = loads[eligible].mean()
+        price[:] = np.where(eligible, weight * MINUTES_PER_UNIT * (loads - mean), 0.0)
+    return not (np.array_equal(before[0], rot.weekend_price) and np.array_equal(before[1], rot.late_price))
+
+
+def respond(
+    ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray, others: np.ndarray
+) -> tuple[Plan, float] | None:
+    """The programme's plan for a value table, then the rules it has no state for: a weekend cap (the least
+    valuable weekends are closed and the plan redone) and queue rotation (a day over the run limit moves to the
+    agent's best other queue). The value returned is the plan's value under the table."""
+    cfg = ctx.config
+    values = values.copy()
+    for _ in range(ctx.instance.days):
+        found = plan_agent(
+            values,
+            queues,
+            ctx.facts.weeks[a],
+            ctx.classes,
+            ctx.facts.limits[a].max_consecutive_days,
+            cfg.weights.days_off_together * MINUTES_PER_UNIT,
+        )
+        if found is None or weekends_worked(ctx, found[0]) <= ctx.rotation.weekend_cap[a]:
+            break
+        worth: dict[int, float] = {}
+        for d, s, _ in found[0]:
+            w = int(ctx.rotation.weekend_of_day[d])
+            if w >= 0:
+                worth[w] = worth.get(w, 0.0) + float(values[d, s])
+        cheapest = min(worth, key=worth.__getitem__)
+        values[ctx.rotation.weekend_of_day == cheapest] = NEG
+    if found is None:
+        return None
+    plan, value = found
+    if cfg.rules.max_consecutive_queue_days > 0:
+        rotated = _rotate_queues(ctx, a, plan, others)
+        if rotated != plan:
+            value -= plan_value(ctx, a, plan, others) - plan_value(ctx, a, rotated, others)
+            plan = rotated
+    return plan, value
+
+
+def _rotate_queues(ctx: ResponseContext, a: int, plan: Plan, others: np.ndarray) -> Plan:
+    """Move every day beyond max_consecutive_queue_days in a row on one queue to the agent's best other queue."""
+    inst, limit = ctx.instance, ctx.config.rules.max_consecutive_queue_days
+    skills = [q for q, name in enumerate(inst.queues) if name in inst.agents[a].skills]
+    if len(skills) < 2:
+        return plan
+    gains = option_gains(ctx, others).reshape(len(inst.queues), -1)
+    out: Plan = []
+    run, last = 0, None
+    for d, s, q in plan:
+        run = run + 1 if last is not None and last[0] == d - 1 and last[2] == q else 1
+        if run > limit:
+            options = [q2 for s2, q2 in ctx.facts.options[(a, d)] if s2 == s and q2 != q]
+            if options:
+                idx = d * inst.intervals_per_day + ctx.facts.offsets[s]
+                idx = idx[idx < inst.n_intervals]
+                q = max(options, key=lambda q2: gains[q2, idx].sum())
+                run = 1
+        out.append((d, s, q))
+        last = (d, s, q)
+    return out
 
 
 def value_table(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -215,22 +362,17 @@ def value_table(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[np.nd
         last = np.r_[key[1:] != key[:-1], True]
         values.flat[key[last]] = option_values[order][last]
         queues.flat[key[last]] = arrays.queue[order][last]
+    rot = ctx.rotation
+    if rot.active:
+        values[rot.weekend_of_day >= 0] -= rot.weekend_price[a]
+        values[:, rot.late_shift] -= rot.late_price[a]
     return values, queues
 
 
 def best_response(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[Plan, float] | None:
     """The best plan of agent `a` given the others' scheduled agents, and its value (higher is better)."""
-    cfg = ctx.config
     values, queues = value_table(ctx, a, others)
-    weights = cfg.weights
-    return plan_agent(
-        values,
-        queues,
-        ctx.facts.weeks[a],
-        ctx.classes,
-        cfg.rules.max_consecutive_days,
-        weights.days_off_together * MINUTES_PER_UNIT,
-    )
+    return respond(ctx, a, values, queues, others)
 
 
 def option_gains(ctx: ResponseContext, others: np.ndarray) -> np.ndarray:
@@ -264,6 +406,10 @@ def own_cost(ctx: ResponseContext, a: int, plan: Plan) -> float:
     worked = np.zeros(inst.days + 2, dtype=bool)
     worked[day + 1] = True
     single = worked[:-2] & ~worked[1:-1] & worked[2:]
+    rot = ctx.rotation
+    if rot.active:
+        total += rot.weekend_price[a] * int((rot.weekend_of_day[day] >= 0).sum())
+        total += rot.late_price[a] * int(rot.late_shift[shift].sum())
     return total + ctx.config.weights.days_off_together * MINUTES_PER_UNIT * int(single[1:-1].sum())
 
 

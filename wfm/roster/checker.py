@@ -18,6 +18,7 @@ import pandas as pd
 
 from wfm.csvio import FIRST_DATA_ROW, read_table, timestamp_column
 from wfm.errors import InputError
+from wfm.roster.activity_checks import check_activities
 from wfm.roster.domain import Agent, Config, ShiftTemplate, TimeOff
 
 ROSTER_COLUMNS = ("agent_id", "name", "date", "start", "end", "activity", "queue")
@@ -212,10 +213,12 @@ def check_days_off_per_week(x: CheckInput) -> list[Violation]:
 
 
 def check_max_consecutive_days(x: CheckInput) -> list[Violation]:
-    """No run of working dates longer than max_consecutive_days."""
-    limit = x.config.rules.max_consecutive_days
+    """No run of working dates longer than max_consecutive_days (the agent's own limit, else the rules')."""
     out = []
     for agent_id, blocks in _by_agent(x.blocks).items():
+        agent = x.agents.get(agent_id)
+        own = agent.max_consecutive_days if agent is not None else None
+        limit = x.config.rules.max_consecutive_days if own is None else own
         days = sorted(b.day for b in blocks)
         run = 1
         for prev, nxt in pairwise(days):
@@ -317,6 +320,171 @@ def _weeks(x: CheckInput, blocks: list[Block]) -> list[tuple[int, int, list[Bloc
     return weeks
 
 
+def _runs(x: CheckInput, worked: set[date]) -> list[tuple[bool, date, int, bool]]:
+    """(working?, first date, length, touches the roster's first or last date) of every run of the horizon."""
+    runs: list[tuple[bool, date, int, bool]] = []
+    days = [x.first_day + timedelta(days=i) for i in range(x.n_days)]
+    i = 0
+    while i < len(days):
+        j = i
+        while j < len(days) and (days[j] in worked) == (days[i] in worked):
+            j += 1
+        runs.append((days[i] in worked, days[i], j - i, i == 0 or j == len(days)))
+        i = j
+    return runs
+
+
+def _own(agent: Agent | None, field_name: str, default: int) -> int:
+    """The agent's own limit when set, else the rules' default."""
+    value = getattr(agent, field_name, None) if agent is not None else None
+    return default if value is None else value
+
+
+def check_min_consecutive_runs(x: CheckInput) -> list[Violation]:
+    """Runs of working days and of days off at least their minimum (runs at the horizon's ends are exempt)."""
+    rules = x.config.rules
+    out = []
+    for agent_id, agent in x.agents.items():
+        worked = {b.day for b in x.blocks if b.agent_id == agent_id}
+        least_on = _own(agent, "min_consecutive_days", rules.min_consecutive_days)
+        least_off = _own(agent, "min_consecutive_days_off", rules.min_consecutive_days_off)
+        for working, first, length, at_edge in _runs(x, worked):
+            least = least_on if working else least_off
+            if length < least and not at_edge:
+                rule = "min_consecutive_days" if working else "min_consecutive_days_off"
+                what = "working days" if working else "days off"
+                out.append(Violation(rule, agent_id, first, f"only {length} {what} in a row, at least {least}"))
+    return out
+
+
+def check_max_weekends(x: CheckInput) -> list[Violation]:
+    """Weekends with a Saturday or Sunday worked: at most max_weekends over the roster and at most
+    max_weekends_per_4_weeks in any four weekends in a row."""
+    horizon = [x.first_day + timedelta(days=i) for i in range(x.n_days)]
+    mondays = sorted({d - timedelta(days=d.weekday()) for d in horizon if d.weekday() >= 5})
+    per_4 = x.config.rules.max_weekends_per_4_weeks
+    out = []
+    for agent_id, blocks in _by_agent(x.blocks).items():
+        agent = x.agents.get(agent_id)
+        worked = {b.day - timedelta(days=b.day.weekday()) for b in blocks if b.day.weekday() >= 5}
+        flags = [m in worked for m in mondays]
+        most = agent.max_weekends if agent is not None else None
+        if most is not None and sum(flags) > most:
+            out.append(Violation("max_weekends", agent_id, None, f"{sum(flags)} weekends worked, at most {most}"))
+        for i in range(max(1, len(flags) - 3)):
+            if sum(flags[i : i + 4]) > per_4:
+                out.append(
+                    Violation(
+                        "max_weekends",
+                        agent_id,
+                        mondays[i],
+                        f"{sum(flags[i : i + 4])} of 4 weekends worked, at most {per_4}",
+                    )
+                )
+    return out
+
+
+def check_total_minutes(x: CheckInput) -> list[Violation]:
+    """Paid minutes over the whole roster within the agent's min_total_minutes and max_total_minutes."""
+    out = []
+    for agent_id, agent in x.agents.items():
+        if agent.min_total_minutes is None and agent.max_total_minutes is None:
+            continue
+        paid = sum(_minutes(b.end - b.start) - b.lunch_minutes for b in x.blocks if b.agent_id == agent_id)
+        low = agent.min_total_minutes or 0
+        high = agent.max_total_minutes if agent.max_total_minutes is not None else math.inf
+        if not low <= paid <= high:
+            out.append(Violation("total_minutes", agent_id, None, f"{paid} paid minutes, expected {low}–{high}"))
+    return out
+
+
+def _template_name(x: CheckInput, b: Block) -> ShiftTemplate | None:
+    """The template a block matches by start, length and lunch (the first by name when several do)."""
+    start = _minutes(b.start - _midnight(b.day))
+    length = _minutes(b.end - b.start)
+    matches = [
+        t
+        for t in x.shifts
+        if t.start_minute == start and t.length_minutes == length and t.lunch_minutes == b.lunch_minutes
+    ]
+    return min(matches, key=lambda t: t.name) if matches else None
+
+
+def check_max_shifts_per_template(x: CheckInput) -> list[Violation]:
+    """At most the agent's max_shifts of each named template over the roster."""
+    out = []
+    for agent_id, blocks in _by_agent(x.blocks).items():
+        agent = x.agents.get(agent_id)
+        if agent is None or not agent.max_shifts:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for b in blocks:
+            template = _template_name(x, b)
+            if template is not None:
+                counts[template.name] += 1
+        for name, most in agent.max_shifts:
+            if counts[name] > most:
+                out.append(
+                    Violation("max_shifts_per_template", agent_id, None, f"{counts[name]} × {name}, at most {most}")
+                )
+    return out
+
+
+def check_forbidden_successions(x: CheckInput) -> list[Violation]:
+    """No template the day after one it may not follow (not_followed_by, [rules] pairs, forward rotation)."""
+    pairs = {tuple(p.strip() for p in text.split(">", 1)) for text in x.config.rules.forbidden_successions}
+    out = []
+    for agent_id, blocks in _by_agent(x.blocks).items():
+        ordered = sorted(blocks, key=lambda b: b.day)
+        for prev, nxt in pairwise(ordered):
+            if (nxt.day - prev.day).days != 1:
+                continue
+            first, second = _template_name(x, prev), _template_name(x, nxt)
+            if first is None or second is None:
+                continue
+            earlier = x.config.rules.forward_rotation and second.start_minute < first.start_minute
+            if second.name in first.not_followed_by or (first.name, second.name) in pairs or earlier:
+                out.append(
+                    Violation("forbidden_successions", agent_id, nxt.day, f"{second.name} the day after {first.name}")
+                )
+    return out
+
+
+def check_queue_rotation(x: CheckInput) -> list[Violation]:
+    """A multi-skilled agent works at most max_consecutive_queue_days days in a row on one queue."""
+    limit = x.config.rules.max_consecutive_queue_days
+    if limit <= 0:
+        return []
+    out = []
+    for agent_id, blocks in _by_agent(x.blocks).items():
+        agent = x.agents.get(agent_id)
+        if agent is None or len(agent.skills) < 2:
+            continue
+        run, previous = 0, None
+        for b in sorted(blocks, key=lambda b: b.day):
+            queue = next(iter(b.queues)) if len(b.queues) == 1 else None
+            follows = previous is not None and (b.day - previous[0]).days == 1 and previous[1] == queue
+            run = run + 1 if follows and queue is not None else 1
+            previous = (b.day, queue)
+            if run == limit + 1:
+                out.append(Violation("queue_rotation", agent_id, b.day, f"more than {limit} days in a row on {queue}"))
+    return out
+
+
+def check_rotation_pattern(x: CheckInput) -> list[Violation]:
+    """Agents with a fixed weekly rotation work only shifts of that week's category."""
+    out = []
+    for b in x.blocks:
+        agent = x.agents.get(b.agent_id)
+        if agent is None or not agent.rotation:
+            continue
+        wanted = agent.rotation[((b.day - x.first_day).days // 7) % len(agent.rotation)]
+        template = _template_name(x, b)
+        if template is not None and template.category != wanted:
+            out.append(Violation("rotation_pattern", b.agent_id, b.day, f"{template.name} in a {wanted} week"))
+    return out
+
+
 CHECKS: list[Callable[[CheckInput], list[Violation]]] = [
     check_unknown_agent,
     check_one_shift_per_day,
@@ -328,6 +496,13 @@ CHECKS: list[Callable[[CheckInput], list[Violation]]] = [
     check_availability,
     check_time_off,
     check_skills,
+    check_min_consecutive_runs,
+    check_max_weekends,
+    check_total_minutes,
+    check_max_shifts_per_template,
+    check_forbidden_successions,
+    check_queue_rotation,
+    check_rotation_pattern,
 ]
 
 
@@ -337,13 +512,18 @@ def check_roster(
     shifts: tuple[ShiftTemplate, ...],
     time_off: tuple[TimeOff, ...],
     config: Config,
+    *,
+    first_day: date | None = None,
+    n_days: int | None = None,
+    training: tuple = (),
 ) -> list[Violation]:
-    """Every hard-rule violation in a roster frame (as returned by read_roster)."""
+    """Every hard-rule violation in a roster frame (as returned by read_roster); the horizon is the frame's dates
+    unless given (a roster that lists only worked days needs it for the rules on runs and weekends)."""
     blocks, extras, problems = blocks_from_rows(frame)
-    first, last = min(frame["date"]), max(frame["date"])
-    x = CheckInput(
-        blocks, extras, {a.agent_id: a for a in agents}, shifts, time_off, config, first, (last - first).days + 1
-    )
+    first = first_day if first_day is not None else min(frame["date"])
+    days = n_days if n_days is not None else (max(frame["date"]) - first).days + 1
+    x = CheckInput(blocks, extras, {a.agent_id: a for a in agents}, shifts, time_off, config, first, days)
     for check in CHECKS:
         problems.extend(check(x))
+    problems.extend(check_activities(frame, x, training))  # breaks, lunches, break cap, training sessions
     return problems

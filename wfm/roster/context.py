@@ -51,6 +51,42 @@ class ModelContext:
         if self.assumptions is not None:
             ct.only_enforce_if(self.assumption(rule))
 
+    def clause(self, rule: str, positive: Iterable[Term], negative: Iterable[Term]) -> None:
+        """At least one of `positive` is 1 or one of `negative` is 0 (constants folded), as a hard part of `rule`."""
+        literals: list = []
+        for term in positive:
+            if isinstance(term, int | np.integer):
+                if term:
+                    return
+            else:
+                literals.append(term)
+        for term in negative:
+            if isinstance(term, int | np.integer):
+                if not term:
+                    return
+            else:
+                literals.append(term.Not())
+        if not literals:
+            literals = [self.model.new_constant(0)]  # a fixed roster that breaks the rule: the model is infeasible
+        ct = self.model.add_bool_or(literals)
+        if self.assumptions is not None:
+            ct.only_enforce_if(self.assumption(rule))
+
+    def works(self, agent: int, day: int) -> Term:
+        """1 when the agent works on `day`: a constant for fixed or empty cells, else one literal (built once)."""
+        key = ("works", agent, day)
+        if key not in self.cache:
+            terms = self.vars.day_terms(agent, day)
+            if all(isinstance(t, int) for t in terms):
+                self.cache[key] = int(sum(terms))
+            elif len(terms) == 1:
+                self.cache[key] = terms[0]
+            else:
+                literal = self.model.new_bool_var(f"works_a{agent}_d{day}")
+                self.model.add(sum(terms) == literal)
+                self.cache[key] = literal
+        return self.cache[key]  # type: ignore[return-value]
+
     def assumption(self, rule: str) -> cp_model.IntVar:
         """The literal that switches `rule` on in diagnosis mode."""
         assert self.assumptions is not None

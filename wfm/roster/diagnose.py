@@ -10,23 +10,9 @@ from wfm.errors import InputError
 from wfm.roster.domain import Config, Instance
 from wfm.roster.model import build_model
 from wfm.roster.options import InstanceFacts
-from wfm.roster.rules import (
-    availability,
-    days_off_per_week,
-    max_consecutive_days,
-    minimum_rest,
-    one_shift_per_day,
-    weekly_hours,
-)
+from wfm.roster.rules import RULES, SOFT_RULES
 
-HARD_RULES = (
-    one_shift_per_day,
-    minimum_rest,
-    days_off_per_week,
-    max_consecutive_days,
-    weekly_hours,
-    availability,
-)
+HARD_RULES = tuple(rule for rule in RULES if rule.__name__ not in SOFT_RULES)
 
 
 class RosterInfeasible(InputError):
@@ -61,7 +47,12 @@ def precheck(instance: Instance, config: Config, facts: InstanceFacts) -> list[s
 def _blockers(facts: InstanceFacts, a: int, days: Iterable[int]) -> str:
     """Which availability rules removed options in these days, as text."""
     reasons = sorted({r for d in days for r in facts.blocked[(a, d)].values()})
-    names = {"availability": "availability window", "time_off": "time off", "template_days": "shift days"}
+    names = {
+        "availability": "availability window",
+        "time_off": "time off",
+        "template_days": "shift days",
+        "rotation_pattern": "fixed rotation",
+    }
     return ", ".join(names[r] for r in reasons) if reasons else "the shift templates"
 
 

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from wfm.roster.break_rules import BreakSettings
+
 MINUTES_PER_DAY = 1440
 DAYS_PER_WEEK = 7
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -30,6 +32,14 @@ class Agent:
     preferred_days_off: frozenset[int] = frozenset()
     preferred_categories: frozenset[str] = frozenset()
     contract: str = ""
+    max_shifts: tuple[tuple[str, int], ...] = ()  # (template name, most shifts of it over the horizon)
+    min_total_minutes: int | None = None  # paid minutes over the whole horizon
+    max_total_minutes: int | None = None
+    min_consecutive_days: int | None = None  # None: the [rules] value
+    max_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    max_weekends: int | None = None  # weekends (Saturday or Sunday worked) over the whole horizon
+    rotation: tuple[str, ...] = ()  # fixed weekly pattern of shift categories, e.g. ("early", "late")
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class ShiftTemplate:
     lunch_minutes: int = 0
     breaks_minutes: tuple[int, ...] = ()  # paid breaks (placed by a later rule; not yet in coverage)
     category: str = ""
+    not_followed_by: frozenset[str] = frozenset()  # templates that may not start the next day
 
     @property
     def paid_minutes(self) -> int:
@@ -73,6 +84,13 @@ class RuleSettings:
     days_off_per_week: int = 2
     max_consecutive_days: int = 6
     interval_minutes: int = 15
+    min_consecutive_days: int = 1  # runs touching the horizon's first or last day are exempt
+    min_consecutive_days_off: int = 1  # runs touching the horizon's first or last day are exempt
+    max_weekends_per_4_weeks: int = 4  # weekends with a Saturday or Sunday worked, in each 4-week block
+    forbidden_successions: tuple[str, ...] = ()  # "Late>Early": Early may not start the day after Late
+    forward_rotation: bool = False  # no next-day shift that starts earlier in the day than today's
+    late_categories: tuple[str, ...] = ("late", "night")  # shift categories counted as late for fairness
+    max_consecutive_queue_days: int = 0  # 0 = no limit; else at most this many days in a row on one queue
 
 
 @dataclass(frozen=True)
@@ -85,14 +103,38 @@ class Weights:
     preferred_day_off: int = 10
     shift_category_preference: int = 5
     days_off_together: int = 3
+    shift_requests: int = 1  # multiplies each request's own weight
+    weekend_fairness: int = 0  # per weekend worked above the fair share (ceil of the mean)
+    late_fairness: int = 0  # per late shift above the fair share
 
 
 @dataclass(frozen=True)
 class Config:
-    """Rules and weights together."""
+    """Rules and weights together (plus the break and lunch rules of rules.toml)."""
 
     rules: RuleSettings = RuleSettings()
     weights: Weights = Weights()
+    breaks: BreakSettings = field(default_factory=BreakSettings)
+
+
+@dataclass(frozen=True, eq=False)
+class ShiftDemand:
+    """Demand stated per day and shift template: agents required, weights per agent short and per agent extra."""
+
+    required: np.ndarray  # (days, shifts) integer agents
+    weight_under: np.ndarray  # (days, shifts) integer weight per agent short
+    weight_over: np.ndarray  # (days, shifts) integer weight per agent extra
+
+
+@dataclass(frozen=True)
+class ShiftRequest:
+    """An agent's wish for a day: work (`on`) or not work (`off`) a shift (None = any shift), with a weight."""
+
+    agent_id: str
+    day: int  # horizon day index
+    shift: str | None
+    on: bool
+    weight: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,6 +149,8 @@ class Instance:
     days: int
     interval_minutes: int
     required: np.ndarray = field(repr=False)  # shape (len(queues), days * intervals_per_day), integer agents
+    shift_demand: ShiftDemand | None = None  # demand per date and shift template instead of per interval
+    requests: tuple[ShiftRequest, ...] = ()
 
     @property
     def intervals_per_day(self) -> int:
@@ -153,11 +197,12 @@ class PenaltyLine:
     weight: int
     amount: float
     unit: str
+    total: float | None = None  # set when the rule's terms carry different weights (shift demand, requests)
 
     @property
     def penalty(self) -> float:
-        """Weight times amount."""
-        return self.weight * self.amount
+        """Weight times amount (or the sum over terms of differing weights)."""
+        return self.weight * self.amount if self.total is None else self.total
 
 
 @dataclass(frozen=True)

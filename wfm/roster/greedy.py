@@ -34,9 +34,10 @@ def option_tables(instance: Instance, facts: InstanceFacts) -> OptionTables:
         offsets[s, : len(o)] = o
     n_s = len(instance.shifts)
     max_k = max((k for k, _ in facts.rest), default=0)
-    rest = [np.zeros((n_s, n_s), dtype=bool) for _ in range(max_k + 1)]
+    rest = [np.zeros((n_s, n_s), dtype=bool) for _ in range(max(max_k, 1) + 1)]
     for (k, s1), blocked in facts.rest.items():
         rest[k][s1, blocked] = True
+    rest[1] |= facts.successions  # forbidden successions block the next day like rest does
     paid = np.array([t.paid_minutes for t in instance.shifts], dtype=np.int64)
     return OptionTables(offsets, paid, rest)
 
@@ -151,7 +152,7 @@ def _agent_picks(
         if week_days[w] >= limits[w].max_days:
             blocked |= week == w
         blocked |= (week == w) & (paid > limits[w].max_paid_minutes - week_paid[w])
-        blocked |= _too_long_runs(worked, config.rules.max_consecutive_days)[day]
+        blocked |= _too_long_runs(worked, facts.limits[a].max_consecutive_days)[day]
     reached = all(week_paid[w] >= lim.min_paid_minutes for w, lim in enumerate(limits))
     return picks, reached
 

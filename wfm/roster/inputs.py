@@ -14,6 +14,7 @@ import pandas as pd
 
 from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, timestamp_column
 from wfm.errors import InputError
+from wfm.roster.break_rules import break_tables, parse_break_settings
 from wfm.roster.domain import (
     MAX_HORIZON_DAYS,
     MINUTES_PER_DAY,
@@ -22,6 +23,8 @@ from wfm.roster.domain import (
     Config,
     Instance,
     RuleSettings,
+    ShiftDemand,
+    ShiftRequest,
     ShiftTemplate,
     TimeOff,
     Weights,
@@ -29,6 +32,14 @@ from wfm.roster.domain import (
 
 AGENT_COLUMNS = ("agent_id", "name", "skills")
 AGENT_OPTIONAL = (
+    "max_shifts",
+    "min_total_hours",
+    "max_total_hours",
+    "min_consecutive_days",
+    "max_consecutive_days",
+    "min_consecutive_days_off",
+    "max_weekends",
+    "rotation",
     "team",
     "min_hours_week",
     "max_hours_week",
@@ -41,7 +52,7 @@ AGENT_OPTIONAL = (
     "preferred_categories",
 )
 SHIFT_COLUMNS = ("shift", "start", "length_minutes")
-SHIFT_OPTIONAL = ("days", "lunch_minutes", "breaks", "category")
+SHIFT_OPTIONAL = ("days", "lunch_minutes", "breaks", "category", "not_followed_by")
 TIME_OFF_COLUMNS = ("agent_id", "date")
 REQUIREMENT_COLUMNS = ("queue", "interval_start", "required_agents")
 TRUE_WORDS = {"1", "true", "yes", "y", "t"}
@@ -92,6 +103,7 @@ def read_agents(path: str | Path) -> tuple[Agent, ...]:
     min_hours = number_column(frame, "min_hours_week", file, minimum=0, default=0)
     max_hours = number_column(frame, "max_hours_week", file, minimum=0, default=-1)
     max_days = number_column(frame, "max_days_week", file, minimum=0, default=-1, integer=True)
+    limits = _limit_columns(frame, file)
     agents, seen = [], set()
     for i in range(len(frame)):
         row = i + FIRST_DATA_ROW
@@ -133,9 +145,56 @@ def read_agents(path: str | Path) -> tuple[Agent, ...]:
                 ),
                 preferred_categories=frozenset(_split_list(_cell(frame, "preferred_categories", i))),
                 contract=_cell(frame, "contract", i),
+                **_sequence_limits(frame, i, file, limits),
             )
         )
     return tuple(agents)
+
+
+def _limit_columns(frame: pd.DataFrame, file: Path) -> dict[str, np.ndarray]:
+    """The optional per-agent limit columns as numbers (−1 where blank)."""
+    hours = {c: number_column(frame, c, file, minimum=0, default=-1) for c in ("min_total_hours", "max_total_hours")}
+    counts = {
+        c: number_column(frame, c, file, minimum=0, default=-1, integer=True)
+        for c in ("min_consecutive_days", "max_consecutive_days", "min_consecutive_days_off", "max_weekends")
+    }
+    return {**hours, **counts}
+
+
+def _sequence_limits(frame: pd.DataFrame, i: int, file: Path, limits: dict[str, np.ndarray]) -> dict[str, object]:
+    """Agent fields of the optional limit columns of row i (blank = the [rules] value or no limit)."""
+    row = i + FIRST_DATA_ROW
+    out: dict[str, object] = {}
+    for column in ("min_consecutive_days", "max_consecutive_days", "min_consecutive_days_off", "max_weekends"):
+        value = limits[column][i]
+        if value >= 0:
+            if column != "max_weekends" and value < 1:
+                raise InputError("expected a whole number ≥ 1 (or blank)", file=file, row=row, column=column)
+            out[column] = int(value)
+    for column, field_name in (("min_total_hours", "min_total_minutes"), ("max_total_hours", "max_total_minutes")):
+        if limits[column][i] >= 0:
+            out[field_name] = round(float(limits[column][i]) * 60)
+    for low, high, column in (
+        ("min_total_minutes", "max_total_minutes", "max_total_hours"),
+        ("min_consecutive_days", "max_consecutive_days", "max_consecutive_days"),
+    ):
+        if low in out and high in out and out[high] < out[low]:  # type: ignore[operator]
+            raise InputError(f"{column} is below its minimum", file=file, row=row, column=column)
+    text = _cell(frame, "max_shifts", i)
+    pairs = []
+    for item in _split_list(text):
+        name, eq, count = item.partition("=")
+        if not eq or not name.strip() or not count.strip().isdigit():
+            raise InputError(
+                f'"{item}" is not SHIFT=COUNT (e.g. Late=8;Night=4)', file=file, row=row, column="max_shifts"
+            )
+        pairs.append((name.strip(), int(count)))
+    if pairs:
+        out["max_shifts"] = tuple(pairs)
+    rotation = tuple(part.strip() for part in _cell(frame, "rotation", i).split(";") if part.strip())
+    if rotation:
+        out["rotation"] = rotation
+    return out
 
 
 def read_shifts(path: str | Path, interval_minutes: int) -> tuple[ShiftTemplate, ...]:
@@ -183,8 +242,19 @@ def read_shifts(path: str | Path, interval_minutes: int) -> tuple[ShiftTemplate,
                 lunch_minutes=int(lunches[i]),
                 breaks_minutes=_parse_breaks(_cell(frame, "breaks", i), file=file, row=row),
                 category=_cell(frame, "category", i),
+                not_followed_by=frozenset(_split_list(_cell(frame, "not_followed_by", i))),
             )
         )
+    names = {shift.name for shift in shifts}
+    for i, shift in enumerate(shifts):
+        unknown = sorted(shift.not_followed_by - names)
+        if unknown:
+            raise InputError(
+                f'unknown shift "{unknown[0]}": expected shift names of this file separated by ;',
+                file=file,
+                row=i + FIRST_DATA_ROW,
+                column="not_followed_by",
+            )
     return tuple(shifts)
 
 
@@ -233,7 +303,7 @@ def read_rules(path: str | Path | None) -> Config:
         data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not a valid TOML file ({exc})", file=file) from exc
-    unknown = set(data) - {"rules", "weights"}
+    unknown = set(data) - {"rules", "weights"} - break_tables(data)
     if unknown:
         raise InputError(f"unknown table [{sorted(unknown)[0]}]: expected [rules] and [weights]", file=file)
     rules = _settings(RuleSettings, data.get("rules", {}), file, "rules")
@@ -242,7 +312,7 @@ def read_rules(path: str | Path | None) -> Config:
         raise InputError("interval_minutes must divide 60 (e.g. 15 or 30)", file=file, column="interval_minutes")
     if not 0 <= rules.days_off_per_week <= 7 or rules.max_consecutive_days < 1 or rules.min_rest_hours < 0:
         raise InputError("expected 0 ≤ days_off_per_week ≤ 7, max_consecutive_days ≥ 1, min_rest_hours ≥ 0", file=file)
-    return Config(rules, weights)
+    return Config(rules, weights, breaks=parse_break_settings(data, file))
 
 
 def _settings(kind: type, table: object, file: Path, section: str) -> object:
@@ -254,6 +324,16 @@ def _settings(kind: type, table: object, file: Path, section: str) -> object:
     for key, value in table.items():
         if key not in known:
             raise InputError(f"unknown key in [{section}]: expected one of {', '.join(known)}", file=file, column=key)
+        if known[key].type == "bool":
+            if not isinstance(value, bool):
+                raise InputError(f"expected true or false, got {value!r}", file=file, column=key)
+            values[key] = value
+            continue
+        if known[key].type == "tuple[str, ...]":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InputError(f'expected a list of texts such as ["a", "b"], got {value!r}', file=file, column=key)
+            values[key] = tuple(value)
+            continue
         want_int = known[key].type in ("int", int)
         ok = isinstance(value, int) and not isinstance(value, bool) if want_int else isinstance(value, int | float)
         if not ok or value < 0:
@@ -308,15 +388,87 @@ def _data_interval_minutes(queues: pd.Series, stamps: pd.Series, default: int) -
     return int(steps.min().total_seconds() // 60) if len(steps) else default
 
 
+SHIFT_DEMAND_COLUMNS = ("date", "shift", "required")
+REQUEST_COLUMNS = ("agent_id", "date", "kind")
+
+
+def read_shift_demand(
+    path: str | Path, start: date, days: int, shifts: tuple[ShiftTemplate, ...], weights: Weights
+) -> ShiftDemand:
+    """Shift-form demand (date, shift, required[, weight_under, weight_over]); blank weights take [weights]."""
+    file = Path(path)
+    frame = read_table(file, SHIFT_DEMAND_COLUMNS, ("weight_under", "weight_over"))
+    stamps = timestamp_column(frame, "date", file)
+    required = number_column(frame, "required", file, minimum=0, integer=True)
+    under = number_column(frame, "weight_under", file, minimum=0, default=weights.under_coverage, integer=True)
+    over = number_column(frame, "weight_over", file, minimum=0, default=weights.over_coverage, integer=True)
+    names = {shift.name: s for s, shift in enumerate(shifts)}
+    shape = (days, len(shifts))
+    demand = ShiftDemand(np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64))
+    demand.weight_under[:] = weights.under_coverage
+    demand.weight_over[:] = weights.over_coverage
+    seen: set[tuple[int, int]] = set()
+    for i in range(len(frame)):
+        row = i + FIRST_DATA_ROW
+        name = _cell(frame, "shift", i)
+        if name not in names:
+            raise InputError(f'unknown shift "{name}": not in the shifts file', file=file, row=row, column="shift")
+        day = (stamps.iat[i].date() - start).days
+        if not 0 <= day < days:
+            continue
+        key = (day, names[name])
+        if key in seen:
+            raise InputError("this date and shift appear twice", file=file, row=row, column="shift")
+        seen.add(key)
+        demand.required[key] = required[i]
+        demand.weight_under[key] = under[i]
+        demand.weight_over[key] = over[i]
+    if not seen:
+        raise InputError(f"no rows between {start} and {start + timedelta(days=days)}", file=file, column="date")
+    return demand
+
+
+def read_requests(
+    path: str | Path, start: date, days: int, agents: tuple[Agent, ...], shifts: tuple[ShiftTemplate, ...]
+) -> tuple[ShiftRequest, ...]:
+    """Shift requests (agent_id, date, kind on|off[, shift (blank = any), weight (default 1)]) in the horizon."""
+    file = Path(path)
+    frame = read_table(file, REQUEST_COLUMNS, ("shift", "weight"))
+    stamps = timestamp_column(frame, "date", file)
+    weights = number_column(frame, "weight", file, minimum=0, default=1, integer=True)
+    ids = {agent.agent_id for agent in agents}
+    names = {shift.name for shift in shifts}
+    out = []
+    for i in range(len(frame)):
+        row = i + FIRST_DATA_ROW
+        agent_id = _cell(frame, "agent_id", i)
+        if agent_id not in ids:
+            raise InputError(
+                f'unknown agent "{agent_id}": not in the agents file', file=file, row=row, column="agent_id"
+            )
+        kind = _cell(frame, "kind", i).lower()
+        if kind not in ("on", "off"):
+            raise InputError(f'"{kind}" is not a request kind: expected on or off', file=file, row=row, column="kind")
+        shift = _cell(frame, "shift", i)
+        if shift and shift not in names:
+            raise InputError(f'unknown shift "{shift}": not in the shifts file', file=file, row=row, column="shift")
+        day = (stamps.iat[i].date() - start).days
+        if 0 <= day < days:
+            out.append(ShiftRequest(agent_id, day, shift or None, kind == "on", int(weights[i])))
+    return tuple(out)
+
+
 def load_instance(
     *,
-    requirements: str | Path,
+    requirements: str | Path | None,
     agents: str | Path,
     shifts: str | Path,
     time_off: str | Path | None,
     rules: str | Path | None,
     start: date,
     days: int,
+    shift_demand: str | Path | None = None,
+    requests: str | Path | None = None,
 ) -> tuple[Instance, Config]:
     """The instance and configuration from the input files of `wfm roster`."""
     if not 1 <= days <= MAX_HORIZON_DAYS:
@@ -326,6 +478,14 @@ def load_instance(
     agent_list = read_agents(agents)
     templates = read_shifts(shifts, step)
     offs = read_time_off(time_off, {a.agent_id for a in agent_list}) if time_off else ()
-    queues, required = read_requirements(requirements, start, days, step)
-    instance = Instance(agent_list, templates, offs, queues, start, days, step, required)
+    demand = read_shift_demand(shift_demand, start, days, templates, config.weights) if shift_demand else None
+    if requirements is not None:
+        queues, required = read_requirements(requirements, start, days, step)
+    elif demand is not None:
+        queues = tuple(sorted({q for agent in agent_list for q in agent.skills}))
+        required = np.zeros((len(queues), days * (MINUTES_PER_DAY // step)), dtype=np.int64)
+    else:
+        raise InputError("give the requirements per interval or the shift-form demand (--shift-demand)")
+    wishes = read_requests(requests, start, days, agent_list, templates) if requests else ()
+    instance = Instance(agent_list, templates, offs, queues, start, days, step, required, demand, wishes)
     return instance, config

@@ -22,11 +22,11 @@ from wfm.roster.best_response import (
     add_plan,
     coverage_cost,
     own_cost,
-    plan_agent,
     plan_value,
+    respond,
+    update_fairness_prices,
     value_table,
 )
-from wfm.roster.context import MINUTES_PER_UNIT
 from wfm.roster.variables import Cell, Choice
 
 EPS = 1e-6
@@ -64,17 +64,11 @@ def objective_of(ctx: ResponseContext, state: SearchState) -> float:
     return coverage_cost(ctx, state.scheduled) + sum(own_cost(ctx, a, p) for a, p in state.plans.items())
 
 
-def _respond(ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray) -> tuple[Plan, float] | None:
-    """The dynamic programme on a value table."""
-    cfg = ctx.config
-    return plan_agent(
-        values,
-        queues,
-        ctx.facts.weeks[a],
-        ctx.classes,
-        cfg.rules.max_consecutive_days,
-        cfg.weights.days_off_together * MINUTES_PER_UNIT,
-    )
+def _respond(
+    ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray, others: np.ndarray
+) -> tuple[Plan, float] | None:
+    """The dynamic programme on a value table (with the weekend cap and queue rotation kept)."""
+    return respond(ctx, a, values, queues, others)
 
 
 def _cannot_improve(state: SearchState, a: int, values: np.ndarray, current: float) -> bool:
@@ -113,7 +107,7 @@ def descend(
                 state.skipped += 1
             else:
                 state.responses += 1
-                found = _respond(ctx, a, values, queues)
+                found = _respond(ctx, a, values, queues, state.scheduled)
                 if found is not None and found[1] > current + EPS * max(1.0, abs(current)):
                     state.plans[a] = found[0]
                     changed += 1
@@ -153,7 +147,7 @@ def kick(
         values = values + rng.normal(0.0, noise, values.shape)
         bonus = np.zeros_like(values)
         bonus[d] = noise  # lean towards the short day
-        found = _respond(ctx, a, values + bonus, queues)
+        found = _respond(ctx, a, values + bonus, queues, state.scheduled)
         if found is not None:
             state.plans[a] = found[0]
         state.tables.pop(a, None)
@@ -173,6 +167,7 @@ def iterated_local_search(
     progress: Callable[[float], None] | None = None,
     max_kicks: int | None = None,
     first_passes: int = 3,
+    reprice_every: int = 10,
 ) -> tuple[dict[Cell, Choice], dict[str, int]]:
     """Descend (`first_passes` passes; kicking earlier beat descending to the local optimum first), then kick and
     repair until the deadline (or `max_kicks`), keeping the best roster.
@@ -181,12 +176,17 @@ def iterated_local_search(
     counters (descent moves, kicks, kicks that improved, programmes run and skipped).
     """
     state = search_state(ctx, chosen)
+    fair = ctx.config.weights.weekend_fairness > 0 or ctx.config.weights.late_fairness > 0
+    if fair:
+        update_fairness_prices(ctx, state.plans)
     moves = descend(ctx, state, deadline, rng, max_passes=first_passes)
     best = objective_of(ctx, state)
     if progress is not None:
         progress(best)
     kicks = better = 0
     while time.monotonic() < deadline and (max_kicks is None or kicks < max_kicks):
+        if fair and kicks % reprice_every == reprice_every - 1 and update_fairness_prices(ctx, state.plans):
+            best = objective_of(ctx, state)  # the prices moved: the surrogate objective is measured anew
         saved = ({a: list(p) for a, p in state.plans.items()}, state.scheduled.copy(), dict(state.tables))
         pool = kick(ctx, state, rng, n_agents, noise)
         if local_repair:

@@ -81,12 +81,16 @@ def read_choices(solver: cp_model.CpSolver, roster_vars: RosterVars) -> dict[Cel
 
 def penalty_lines(penalties: Iterable[PenaltyTerm], value: Callable[[cp_model.IntVar], int]) -> list[PenaltyLine]:
     """Penalty report by rule name: amounts summed per rule (hours or occurrences)."""
-    totals: dict[str, tuple[int, float, str]] = {}
+    totals: dict[str, tuple[int, float, str, float, bool]] = {}
     for p in penalties:
         minutes = p.constant + sum(c * value(v) for c, v in zip(p.coefs, p.variables, strict=True))
-        _, before, _ = totals.get(p.rule, (p.weight, 0.0, p.unit))
-        totals[p.rule] = (p.weight, before + minutes / MINUTES_PER_UNIT, p.unit)
-    return [PenaltyLine(rule, weight, amount, unit) for rule, (weight, amount, unit) in totals.items()]
+        weight, before, _, total, mixed = totals.get(p.rule, (p.weight, 0.0, p.unit, 0.0, False))
+        amount = minutes / MINUTES_PER_UNIT
+        totals[p.rule] = (weight, before + amount, p.unit, total + p.weight * amount, mixed or p.weight != weight)
+    return [
+        PenaltyLine(rule, weight, amount, unit, total if mixed else None)
+        for rule, (weight, amount, unit, total, mixed) in totals.items()
+    ]
 
 
 def evaluate(

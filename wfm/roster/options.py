@@ -75,6 +75,9 @@ def disallowed_reason(
     """Why `agent` may not work `shift` on `day` ("template_days", "availability", "time_off"), or None."""
     if instance.weekday(day) not in shift.weekdays:
         return "template_days"
+    wanted = rotation_category(instance, agent, day)
+    if wanted is not None and shift.category != wanted:
+        return "rotation_pattern"
     earliest, latest = availability_window(agent)
     if shift.start_minute < earliest or shift.start_minute + shift.length_minutes > latest:
         return "availability"
@@ -120,6 +123,79 @@ def rest_conflicts(instance: Instance, config: Config) -> dict[tuple[int, int], 
     return conflicts
 
 
+@dataclass(frozen=True)
+class AgentLimits:
+    """One agent's sequence and horizon limits: the agent's own values where set, else the [rules] ones."""
+
+    max_consecutive_days: int
+    min_consecutive_days: int
+    min_consecutive_days_off: int
+    max_weekends: int | None  # over the whole horizon
+    max_weekends_per_4_weeks: int
+    min_total_minutes: int | None
+    max_total_minutes: int | None
+    max_shifts: dict[int, int]  # shift index → most shifts of it over the horizon
+
+
+def agent_limits(instance: Instance, config: Config, agent: Agent) -> AgentLimits:
+    """The agent's limits (its own columns override the [rules] defaults)."""
+    rules = config.rules
+    names = {shift.name: s for s, shift in enumerate(instance.shifts)}
+    return AgentLimits(
+        max_consecutive_days=_first(agent.max_consecutive_days, rules.max_consecutive_days),
+        min_consecutive_days=_first(agent.min_consecutive_days, rules.min_consecutive_days),
+        min_consecutive_days_off=_first(agent.min_consecutive_days_off, rules.min_consecutive_days_off),
+        max_weekends=agent.max_weekends,
+        max_weekends_per_4_weeks=rules.max_weekends_per_4_weeks,
+        min_total_minutes=agent.min_total_minutes,
+        max_total_minutes=agent.max_total_minutes,
+        max_shifts={names[name]: n for name, n in agent.max_shifts if name in names},
+    )
+
+
+def _first(value: int | None, default: int) -> int:
+    """The agent's value when set, else the default."""
+    return default if value is None else value
+
+
+def forbidden_successions(instance: Instance, config: Config) -> np.ndarray:
+    """succ[s1, s2]: template s2 may not start the day after s1 (templates' not_followed_by, [rules] pairs, and
+    forward rotation: no next-day shift starting earlier in the day)."""
+    shifts = instance.shifts
+    names = {shift.name: s for s, shift in enumerate(shifts)}
+    succ = np.zeros((len(shifts), len(shifts)), dtype=bool)
+    for s, shift in enumerate(shifts):
+        for name in shift.not_followed_by:
+            if name in names:
+                succ[s, names[name]] = True
+    for pair in config.rules.forbidden_successions:
+        first, _, second = pair.partition(">")
+        if first.strip() in names and second.strip() in names:
+            succ[names[first.strip()], names[second.strip()]] = True
+    if config.rules.forward_rotation:
+        starts = np.array([shift.start_minute for shift in shifts])
+        succ |= starts[None, :] < starts[:, None]
+    return succ
+
+
+def weekend_index(instance: Instance) -> dict[int, list[int]]:
+    """Weekend number → its horizon days (Saturday and Sunday of the same week)."""
+    weekends: dict[int, list[int]] = {}
+    for d in range(instance.days):
+        day = instance.day_date(d)
+        if day.weekday() >= 5:
+            monday = day.toordinal() - day.weekday()
+            weekends.setdefault(monday, []).append(d)
+    return {i: days for i, (_, days) in enumerate(sorted(weekends.items()))}
+
+
+def rotation_category(instance: Instance, agent: Agent, day: int) -> str | None:
+    """The shift category the agent's fixed weekly rotation asks for on `day` (weeks counted from the start)."""
+    if not agent.rotation:
+        return None
+    return agent.rotation[(day // DAYS_PER_WEEK) % len(agent.rotation)]
+
+
 @dataclass(frozen=True, eq=False)
 class InstanceFacts:
     """Everything the model derives once per instance: options per (agent, day), their blockers, limits, masks."""
@@ -129,6 +205,8 @@ class InstanceFacts:
     weeks: list[list[WeekLimits]]
     rest: dict[tuple[int, int], list[int]]
     offsets: list[np.ndarray]
+    limits: list[AgentLimits]
+    successions: np.ndarray  # (shifts, shifts) forbidden next-day pairs
 
 
 def instance_facts(instance: Instance, config: Config) -> InstanceFacts:
@@ -156,4 +234,6 @@ def instance_facts(instance: Instance, config: Config) -> InstanceFacts:
         weeks=[week_limits(instance, config, agent) for agent in instance.agents],
         rest=rest_conflicts(instance, config),
         offsets=[coverage_offsets(shift, instance.interval_minutes) for shift in instance.shifts],
+        limits=[agent_limits(instance, config, agent) for agent in instance.agents],
+        successions=forbidden_successions(instance, config),
     )

@@ -1,4 +1,5 @@
-"""Roster outputs: the export table (work, lunch, off rows), coverage per queue and interval, the JSON report."""
+"""Roster outputs: the export table (work, break, lunch, training, off rows), coverage per queue and interval, the
+JSON report."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from wfm.roster.activities import ActivityPlan
 from wfm.roster.domain import Assignment, Instance, RosterSolution
 
 ROSTER_COLUMNS = ["agent_id", "name", "date", "start", "end", "activity", "queue"]
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-def roster_frame(instance: Instance, assignments: Iterable[Assignment]) -> pd.DataFrame:
-    """Export rows: per agent and day either an `off` row or the shift as work / lunch / work rows."""
+def roster_frame(
+    instance: Instance, assignments: Iterable[Assignment], activities: ActivityPlan | None = None
+) -> pd.DataFrame:
+    """Export rows: per agent and day either an `off` row or the shift as work rows around its placed breaks,
+    lunch and training (`activities`; without it, the lunch in the middle of the shift and no breaks)."""
     by_cell = {(x.agent, x.day): x for x in assignments}
     rows = []
     midnight = datetime.combine(instance.start, datetime.min.time())
@@ -35,7 +40,13 @@ def roster_frame(instance: Instance, assignments: Iterable[Assignment]) -> pd.Da
                     }
                 )
                 continue
-            rows.extend({**base, **part} for part in _shift_parts(instance, x, day_start))
+            placed = activities.by_cell.get((a, d)) if activities is not None else None
+            parts = (
+                _shift_parts(instance, x, day_start)
+                if placed is None
+                else _placed_parts(instance, x, day_start, placed)
+            )
+            rows.extend({**base, **part} for part in parts)
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 
@@ -55,6 +66,31 @@ def _shift_parts(instance: Instance, x: Assignment, day_start: datetime) -> list
         (lunch_end, end, "work", queue),
     ]
     return [{"start": _fmt(a), "end": _fmt(b), "activity": kind, "queue": q} for a, b, kind, q in parts if b > a]
+
+
+def _placed_parts(instance: Instance, x: Assignment, day_start: datetime, placed: tuple) -> list[dict[str, str]]:
+    """Work rows between the placed activities; a training row names its requirement in the queue column."""
+    shift = instance.shifts[x.shift]
+    queue = instance.queues[x.queue]
+    start = day_start + timedelta(minutes=shift.start_minute)
+    parts, cursor = [], 0
+    for item in placed:
+        if item.offset_minutes > cursor:
+            parts.append((cursor, item.offset_minutes, "work", queue))
+        label = item.label if item.activity == "training" else ""
+        parts.append((item.offset_minutes, item.offset_minutes + item.minutes, item.activity, label))
+        cursor = item.offset_minutes + item.minutes
+    if shift.length_minutes > cursor:
+        parts.append((cursor, shift.length_minutes, "work", queue))
+    return [
+        {
+            "start": _fmt(start + timedelta(minutes=a)),
+            "end": _fmt(start + timedelta(minutes=b)),
+            "activity": kind,
+            "queue": q,
+        }
+        for a, b, kind, q in parts
+    ]
 
 
 def _fmt(moment: datetime) -> str:
@@ -79,11 +115,18 @@ def coverage_frame(instance: Instance, scheduled: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-def report_dict(instance: Instance, solution: RosterSolution, service: pd.DataFrame | None = None) -> dict:
-    """The JSON report: solve statistics, penalties by rule name, coverage summary and per-interval coverage."""
+def report_dict(
+    instance: Instance,
+    solution: RosterSolution,
+    service: pd.DataFrame | None = None,
+    activities: ActivityPlan | None = None,
+) -> dict:
+    """The JSON report: solve statistics, penalties by rule name, coverage summary and per-interval coverage
+    (after the placed breaks, lunches and training when `activities` is given, plus `breaks` and `training`)."""
     stats = solution.stats
     hours = instance.interval_minutes / 60
-    coverage = coverage_frame(instance, solution.scheduled)
+    scheduled = solution.scheduled if activities is None else activities.scheduled
+    coverage = coverage_frame(instance, scheduled)
     per_queue = coverage.groupby("queue")[["required_agents", "scheduled_agents", "under", "over"]].sum() * hours
     report = {
         "status": stats.status if stats else "UNKNOWN",
@@ -106,4 +149,22 @@ def report_dict(instance: Instance, solution: RosterSolution, service: pd.DataFr
         "coverage": coverage.to_dict(orient="records"),
         "service_level": None if service is None else service.to_dict(orient="records"),
     }
+    if activities is not None:
+        report["breaks"] = breaks_section(instance, solution, activities)
+        report["training"] = activities.training
     return report
+
+
+def under_agent_hours(instance: Instance, scheduled: np.ndarray) -> float:
+    """Agent-hours short of the requirement over all queues and intervals."""
+    return float(np.clip(instance.required - scheduled, 0, None).sum() * instance.interval_minutes / 60)
+
+
+def breaks_section(instance: Instance, solution: RosterSolution, activities: ActivityPlan) -> dict:
+    """The report's `breaks` section: pauses placed, cap violations, under-coverage before and after placement."""
+    return {
+        **activities.breaks,
+        "under_coverage_agent_hours_before": round(under_agent_hours(instance, solution.scheduled), 2),
+        "under_coverage_agent_hours_after": round(under_agent_hours(instance, activities.scheduled), 2),
+        "placement_seconds": round(activities.seconds, 2),
+    }

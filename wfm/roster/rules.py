@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from wfm.roster.context import MINUTES_PER_UNIT, ModelContext, PenaltyTerm
+from wfm.roster.options import weekend_index
 
 Rule = Callable[[ModelContext], list[PenaltyTerm]]
 
@@ -48,9 +49,9 @@ def days_off_per_week(ctx: ModelContext) -> list[PenaltyTerm]:
 
 
 def max_consecutive_days(ctx: ModelContext) -> list[PenaltyTerm]:
-    """No more than max_consecutive_days working days in a row."""
-    limit = ctx.config.rules.max_consecutive_days
+    """No more than max_consecutive_days working days in a row (the agent's own limit, else the rules')."""
     for a in ctx.vars.free_agents:
+        limit = ctx.facts.limits[a].max_consecutive_days
         for first in range(ctx.instance.days - limit):
             terms = [(1, t) for d in range(first, first + limit + 1) for t in ctx.vars.day_terms(a, d)]
             ctx.hard("max_consecutive_days", terms, None, limit)
@@ -126,14 +127,56 @@ def coverage_gaps(ctx: ModelContext) -> tuple[list[tuple[int, object]], list[tup
     return under, over
 
 
+def shift_cover_gaps(ctx: ModelContext) -> tuple[list[PenaltyTerm], list[PenaltyTerm]]:
+    """(under, over) penalties of shift-form demand: per day and template, each agent short or extra costs that
+    entry's own weight (terms grouped by weight so the report keeps the weighted total)."""
+    if "shift_cover" in ctx.cache:
+        return ctx.cache["shift_cover"]  # type: ignore[return-value]
+    inst, model, demand = ctx.instance, ctx.model, ctx.instance.shift_demand
+    assert demand is not None
+    counts: dict[tuple[int, int], list] = {}
+    for (_, d), cell in ctx.vars.cells.items():
+        for (s, _), term in cell.items():
+            counts.setdefault((d, s), []).append(term)
+    under: dict[int, list[tuple[int, object]]] = {}
+    over: dict[int, list[tuple[int, object]]] = {}
+    for d in range(inst.days):
+        for s in range(len(inst.shifts)):
+            need = int(demand.required[d, s])
+            terms = counts.get((d, s), [])
+            fixed = sum(t for t in terms if isinstance(t, int))
+            free = [t for t in terms if not isinstance(t, int)]
+            w_under, w_over = int(demand.weight_under[d, s]), int(demand.weight_over[d, s])
+            if not free:
+                under.setdefault(w_under, []).append((MINUTES_PER_UNIT, max(0, need - fixed)))
+                over.setdefault(w_over, []).append((MINUTES_PER_UNIT, max(0, fixed - need)))
+                continue
+            short = model.new_int_var(0, max(0, need - fixed), f"short_d{d}_s{s}")
+            extra = model.new_int_var(0, len(free) + max(0, fixed - need), f"extra_d{d}_s{s}")
+            model.add(sum(free) + fixed + short - extra == need)
+            under.setdefault(w_under, []).append((MINUTES_PER_UNIT, short))
+            over.setdefault(w_over, []).append((MINUTES_PER_UNIT, extra))
+    result = (
+        [ctx.penalty("under_coverage", w, terms, "agents short") for w, terms in sorted(under.items())],
+        [ctx.penalty("over_coverage", w, terms, "agents extra") for w, terms in sorted(over.items())],
+    )
+    ctx.cache["shift_cover"] = result
+    return result
+
+
 def under_coverage(ctx: ModelContext) -> list[PenaltyTerm]:
-    """Agent-hours short of the required agents, per queue and interval (soft, so a roster always exists)."""
+    """Agent-hours short of the required agents, per queue and interval (soft, so a roster always exists);
+    with shift-form demand, agents short per day and template at each entry's weight."""
+    if ctx.instance.shift_demand is not None:
+        return shift_cover_gaps(ctx)[0]
     under, _ = coverage_gaps(ctx)
     return [ctx.penalty("under_coverage", ctx.config.weights.under_coverage, under, "agent-hours")]
 
 
 def over_coverage(ctx: ModelContext) -> list[PenaltyTerm]:
-    """Agent-hours scheduled beyond the required agents, per queue and interval."""
+    """Agent-hours scheduled beyond the required agents, per queue and interval (or per day and template)."""
+    if ctx.instance.shift_demand is not None:
+        return shift_cover_gaps(ctx)[1]
     _, over = coverage_gaps(ctx)
     return [ctx.penalty("over_coverage", ctx.config.weights.over_coverage, over, "agent-hours")]
 
@@ -184,6 +227,197 @@ def days_off_together(ctx: ModelContext) -> list[PenaltyTerm]:
     return [ctx.penalty("days_off_together", weight, terms, "days")]
 
 
+def min_consecutive_days(ctx: ModelContext) -> list[PenaltyTerm]:
+    """Runs of working days at least min_consecutive_days long (runs touching the horizon's ends are exempt)."""
+    days = ctx.instance.days
+    for a in ctx.vars.free_agents:
+        least = ctx.facts.limits[a].min_consecutive_days
+        for first in range(1, days - 1):
+            for length in range(1, min(least, days - first)):
+                if first + length > days - 1:
+                    break
+                run = [ctx.works(a, d) for d in range(first, first + length)]
+                ctx.clause("min_consecutive_days", [ctx.works(a, first - 1), ctx.works(a, first + length)], run)
+    return []
+
+
+def min_consecutive_days_off(ctx: ModelContext) -> list[PenaltyTerm]:
+    """Runs of days off at least min_consecutive_days_off long (runs touching the horizon's ends are exempt)."""
+    days = ctx.instance.days
+    for a in ctx.vars.free_agents:
+        least = ctx.facts.limits[a].min_consecutive_days_off
+        for first in range(1, days - 1):
+            for length in range(1, min(least, days - first)):
+                if first + length > days - 1:
+                    break
+                run = [ctx.works(a, d) for d in range(first, first + length)]
+                ctx.clause("min_consecutive_days_off", run, [ctx.works(a, first - 1), ctx.works(a, first + length)])
+    return []
+
+
+def weekend_terms(ctx: ModelContext, a: int) -> list[object]:
+    """One term per weekend of the horizon: 1 when the agent works its Saturday or Sunday (built once)."""
+    key = ("weekends", a)
+    if key not in ctx.cache:
+        terms: list[object] = []
+        for days in weekend_index(ctx.instance).values():
+            worked = [ctx.works(a, d) for d in days]
+            free = [w for w in worked if not isinstance(w, int)]
+            if not free or any(isinstance(w, int) and w for w in worked):
+                terms.append(int(any(isinstance(w, int) and w for w in worked)))
+            elif len(free) == 1:
+                terms.append(free[0])
+            else:
+                weekend = ctx.model.new_bool_var(f"weekend_a{a}_d{days[0]}")
+                ctx.model.add_max_equality(weekend, free)
+                terms.append(weekend)
+        ctx.cache[key] = terms
+    return ctx.cache[key]  # type: ignore[return-value]
+
+
+def max_weekends(ctx: ModelContext) -> list[PenaltyTerm]:
+    """Weekends worked (Saturday or Sunday) at most the agent's max_weekends over the horizon, and at most
+    max_weekends_per_4_weeks in any 4 weekends in a row."""
+    for a in ctx.vars.free_agents:
+        limits = ctx.facts.limits[a]
+        terms = weekend_terms(ctx, a)
+        if limits.max_weekends is not None and limits.max_weekends < len(terms):
+            ctx.hard("max_weekends", [(1, t) for t in terms], None, limits.max_weekends)
+        if limits.max_weekends_per_4_weeks < 4:
+            for first in range(max(1, len(terms) - 3)):
+                window = terms[first : first + 4]
+                if len(window) > limits.max_weekends_per_4_weeks:
+                    ctx.hard("max_weekends", [(1, t) for t in window], None, limits.max_weekends_per_4_weeks)
+    return []
+
+
+def total_minutes(ctx: ModelContext) -> list[PenaltyTerm]:
+    """Paid minutes over the whole horizon within the agent's min_total_minutes and max_total_minutes."""
+    shifts = ctx.instance.shifts
+    for a in ctx.vars.free_agents:
+        limits = ctx.facts.limits[a]
+        if limits.min_total_minutes is None and limits.max_total_minutes is None:
+            continue
+        terms = [
+            (shifts[s].paid_minutes, t) for d in range(ctx.instance.days) for (s, _), t in ctx.vars.cell(a, d).items()
+        ]
+        ctx.hard("total_minutes", terms, limits.min_total_minutes, limits.max_total_minutes)
+    return []
+
+
+def max_shifts_per_template(ctx: ModelContext) -> list[PenaltyTerm]:
+    """At most the agent's max_shifts of each named template over the horizon."""
+    for a in ctx.vars.free_agents:
+        for s, most in ctx.facts.limits[a].max_shifts.items():
+            terms = [(1, t) for d in range(ctx.instance.days) for t in ctx.vars.shift_terms(a, d, s)]
+            ctx.hard("max_shifts_per_template", terms, None, most)
+    return []
+
+
+def forbidden_successions(ctx: ModelContext) -> list[PenaltyTerm]:
+    """A template may not start the day after a template it may not follow (not_followed_by, [rules] pairs,
+    forward rotation)."""
+    succ = ctx.facts.successions
+    if not succ.any():
+        return []
+    for a in ctx.vars.free_agents:
+        for d in range(ctx.instance.days - 1):
+            for s in np.flatnonzero(succ.any(axis=1)):
+                first = ctx.vars.shift_terms(a, d, int(s))
+                later = [t for s2 in np.flatnonzero(succ[s]) for t in ctx.vars.shift_terms(a, d + 1, int(s2))]
+                if first and later:
+                    ctx.hard("forbidden_successions", ((1, t) for t in [*first, *later]), None, 1)
+    return []
+
+
+def queue_rotation(ctx: ModelContext) -> list[PenaltyTerm]:
+    """A multi-skilled agent works at most max_consecutive_queue_days days in a row on one queue."""
+    limit = ctx.config.rules.max_consecutive_queue_days
+    if limit <= 0:
+        return []
+    for a in ctx.vars.free_agents:
+        queues = {q for d in range(ctx.instance.days) for (_, q) in ctx.vars.cell(a, d)}
+        if len(queues) < 2:
+            continue
+        for q in queues:
+            for first in range(ctx.instance.days - limit):
+                terms = [
+                    (1, t)
+                    for d in range(first, first + limit + 1)
+                    for (_, q2), t in ctx.vars.cell(a, d).items()
+                    if q2 == q
+                ]
+                ctx.hard("queue_rotation", terms, None, limit)
+    return []
+
+
+def shift_requests(ctx: ModelContext) -> list[PenaltyTerm]:
+    """Each agent's wish not granted costs its weight: `on` a shift (any when blank) not worked, `off` worked."""
+    if not ctx.instance.requests:
+        return []
+    index = {agent.agent_id: a for a, agent in enumerate(ctx.instance.agents)}
+    names = {shift.name: s for s, shift in enumerate(ctx.instance.shifts)}
+    by_weight: dict[int, list[tuple[int, object]]] = {}
+    for request in ctx.instance.requests:
+        a = index.get(request.agent_id)
+        if a is None or not 0 <= request.day < ctx.instance.days:
+            continue
+        if request.shift is None:
+            terms = ctx.vars.day_terms(a, request.day)
+        else:
+            terms = ctx.vars.shift_terms(a, request.day, names[request.shift]) if request.shift in names else []
+        weight = request.weight * ctx.config.weights.shift_requests
+        target = by_weight.setdefault(weight, [])
+        if request.on:
+            target.append((MINUTES_PER_UNIT, 1))
+            target.extend((-MINUTES_PER_UNIT, t) for t in terms)
+        else:
+            target.extend((MINUTES_PER_UNIT, t) for t in terms)
+    return [ctx.penalty("shift_requests", w, terms, "wishes not granted") for w, terms in sorted(by_weight.items())]
+
+
+def _spread(ctx: ModelContext, rule: str, weight: int, counts: dict[int, list[tuple[int, object]]]) -> PenaltyTerm:
+    """weight × (most − least) of the per-agent counts (terms are (1, term) pairs)."""
+    if all(isinstance(t, int) for terms in counts.values() for _, t in terms):
+        totals = [sum(c * int(t) for c, t in terms) for terms in counts.values()]
+        return ctx.penalty(rule, weight, [(MINUTES_PER_UNIT, max(totals) - min(totals))], "spread")
+    most = ctx.model.new_int_var(0, ctx.instance.days, f"{rule}_most")
+    least = ctx.model.new_int_var(0, ctx.instance.days, f"{rule}_least")
+    for terms in counts.values():
+        total = sum(c * t for c, t in terms)
+        ctx.model.add(most >= total)
+        ctx.model.add(least <= total)
+    return ctx.penalty(rule, weight, [(MINUTES_PER_UNIT, most), (-MINUTES_PER_UNIT, least)], "spread")
+
+
+def weekend_fairness(ctx: ModelContext) -> list[PenaltyTerm]:
+    """The spread of weekends worked between the agents who may work weekends (most − least)."""
+    weight = ctx.config.weights.weekend_fairness
+    if weight == 0:
+        return []
+    weekend_days = [d for days in weekend_index(ctx.instance).values() for d in days]
+    counts = {}
+    for a in range(len(ctx.instance.agents)):
+        if any(ctx.facts.options.get((a, d)) for d in weekend_days):  # agents whose contract allows weekends
+            counts[a] = [(1, t) for t in weekend_terms(ctx, a)]
+    return [_spread(ctx, "weekend_fairness", weight, counts)] if counts else []
+
+
+def late_fairness(ctx: ModelContext) -> list[PenaltyTerm]:
+    """The spread of late shifts (categories in late_categories) between agents who may work them."""
+    weight = ctx.config.weights.late_fairness
+    late = {s for s, shift in enumerate(ctx.instance.shifts) if shift.category in ctx.config.rules.late_categories}
+    if weight == 0 or not late:
+        return []
+    counts = {}
+    for a in range(len(ctx.instance.agents)):
+        if any(s in late for d in range(ctx.instance.days) for s, _ in ctx.facts.options.get((a, d), ())):
+            counts[a] = [
+                (1, t) for d in range(ctx.instance.days) for (s, _), t in ctx.vars.cell(a, d).items() if s in late
+            ]
+    return [_spread(ctx, "late_fairness", weight, counts)] if counts else []
+
+
 RULES: list[Rule] = [
     one_shift_per_day,
     minimum_rest,
@@ -191,12 +425,22 @@ RULES: list[Rule] = [
     max_consecutive_days,
     weekly_hours,
     availability,
+    min_consecutive_days,
+    min_consecutive_days_off,
+    max_weekends,
+    total_minutes,
+    max_shifts_per_template,
+    forbidden_successions,
+    queue_rotation,
     under_coverage,
     over_coverage,
     paid_hours,
     preferred_day_off,
     shift_category_preference,
     days_off_together,
+    shift_requests,
+    weekend_fairness,
+    late_fairness,
 ]
 
 SOFT_RULES = (
@@ -206,4 +450,7 @@ SOFT_RULES = (
     "preferred_day_off",
     "shift_category_preference",
     "days_off_together",
+    "shift_requests",
+    "weekend_fairness",
+    "late_fairness",
 )

@@ -13,6 +13,7 @@ from wfm.roster.aggregate import solve_aggregate
 from wfm.roster.best_response import (
     construct_by_response,
     improve_by_exact_response,
+    programme_models_all_rules,
     response_context,
 )
 from wfm.roster.diagnose import precheck, raise_if_any
@@ -22,6 +23,7 @@ from wfm.roster.local_search import iterated_local_search
 from wfm.roster.model import evaluate, scheduled_agents, to_assignments
 from wfm.roster.options import InstanceFacts, instance_facts
 from wfm.roster.search import Progress, agent_order, construct, large_neighbourhood_search, solve_cells
+from wfm.roster.sequence_search import solve_by_cp_sat
 from wfm.roster.variables import Cell, Choice
 
 
@@ -49,11 +51,23 @@ def solve_roster(
         f"model: {len(instance.agents)} agents, {instance.days} days, {len(instance.shifts)} shifts, "
         f"{len(instance.queues)} queues, {total_literals} shift literals"
     )
+    ctx = response_context(instance, config, facts)
+    if not programme_models_all_rules(instance, config, facts):
+        return solve_by_cp_sat(
+            instance,
+            config,
+            facts,
+            settings.time_limit_seconds,
+            settings.batch_literals,
+            settings.full_model_literals,
+            settings.seed,
+            started,
+            say,
+        )
     # the LP bound runs in a thread (GLOP releases the interpreter lock) while the heuristics run
     pool = ThreadPoolExecutor(max_workers=1)
     pending = pool.submit(solve_aggregate, instance, config, facts, 0.6 * settings.time_limit_seconds)
     pool.shutdown(wait=False)
-    ctx = response_context(instance, config, facts)
     chosen = construct_by_response(ctx, agent_order(instance, settings.seed)) if ctx.exact else None
     if chosen is None:
         chosen = construct(instance, config, facts, seed=settings.seed, progress=say)

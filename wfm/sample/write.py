@@ -16,6 +16,7 @@ from wfm.sample.calendar import events_frame, sample_events
 from wfm.sample.history import generate_history
 from wfm.sample.queues import queues_frame
 from wfm.sample.staff import agents_frame, shifts_frame, time_off_frame
+from wfm.sample.training import training_frame
 
 DEFAULT_SEED = 20261111
 HISTORY_FIRST_DAY = date(2024, 11, 1)
@@ -30,6 +31,7 @@ SAMPLE_FILES = (
     "shifts.csv",
     "time_off.csv",
     "rules.toml",
+    "training.csv",
 )
 RULES_TOML = """\
 # Roster rules and penalty weights for the sample centre (read by the roster engine).
@@ -47,6 +49,34 @@ paid_hours = 1
 preferred_day_off = 10
 shift_category_preference = 5
 days_off_together = 3
+
+# Breaks and lunches by shift length, placed after the roster solve (see docs/roster.md).
+[breaks_full_day]
+min_shift_hours = 7
+max_shift_hours = 12
+lunch_min_minutes = 30
+lunch_max_minutes = 60
+lunch_earliest_hours = 3
+lunch_latest_hours = 5
+breaks = 2
+break_minutes = 15
+min_gap_hours = 1.5
+earliest_hours = 1
+end_margin_hours = 1
+
+[breaks_part_day]
+min_shift_hours = 0
+max_shift_hours = 7
+breaks = 1
+break_minutes = 15
+min_gap_hours = 1.5
+earliest_hours = 1
+end_margin_hours = 1
+
+# At most this share of a queue's agents on shift may be on break or lunch at once (at least min_agents).
+[break_cap]
+default = 0.25
+min_agents = 2
 """
 _ENCODING = "utf-8-sig"  # UTF-8 with a BOM so that Excel shows the Chinese names
 
@@ -65,6 +95,7 @@ def sample_frames(
         "agents.csv": agents,
         "shifts.csv": shifts_frame(),
         "time_off.csv": time_off_frame(staff_rng, agents),
+        "training.csv": training_frame(),
     }
 
 

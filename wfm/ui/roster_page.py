@@ -160,7 +160,9 @@ def _edit_section(build: workspace.RosterBuild, frame: pd.DataFrame) -> None:
     queue = cols[3].selectbox(t("ro.queue"), skills, key="ro_edit_queue")
     if st.button(t("ro.apply"), key="ro_apply"):
         edited = common.guarded(
-            lambda: workspace.replace_day(frame, instance, agent_id, day, None if shift == "off" else shift, queue)
+            lambda: workspace.replace_day(
+                frame, instance, agent_id, day, None if shift == "off" else shift, queue, build.config
+            )
         )
         if edited is not None:
             before = _coverage(frame, build.requirements, id(build.requirements))

@@ -1,0 +1,1 @@
+"""Published benchmarks mapped onto the engine."""

@@ -1,0 +1,210 @@
+"""Checker part for breaks, lunches and training, read from the roster rows alone (no placement code shared).
+
+Break checks run only when rules.toml sets break rules or a cap (older rosters, with their lunch in the middle
+and no break rows, still pass without them). Training checks run on every `training` row; those that need the
+requirement (window, length, slot, seats) run when training requirements are given.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from typing import NamedTuple
+
+import pandas as pd
+
+from wfm.roster.break_rules import DEFAULT_BREAK_RULE, BreakRule
+from wfm.roster.domain import ShiftTemplate
+
+
+def check_activities(frame: pd.DataFrame, x, training: tuple = ()) -> list:
+    """Violations of the break rules, the break cap and the training requirements (x: the checker's input)."""
+    from wfm.roster.checker import Violation
+
+    out: list[Violation] = []
+    worked = frame[frame["activity"] != "off"].sort_values(["agent_id", "date", "start"])
+    days: dict[tuple[str, date], list] = defaultdict(list)
+    for r in zip(
+        worked["agent_id"],
+        worked["date"],
+        worked["start"],
+        worked["end"],
+        worked["activity"],
+        worked["queue"],
+        strict=True,
+    ):
+        days[(r[0], r[1])].append(_Row(r[2].to_pydatetime(), r[3].to_pydatetime(), r[4], r[5]))
+    if x.config.breaks.configured:
+        for (agent_id, day), rows in days.items():
+            out += [Violation(rule, agent_id, day, text) for rule, text in _pause_problems(rows, day, x)]
+        out += [Violation("break_cap", "", day, text) for day, text in _cap_problems(days, x)]
+    out += [Violation(rule, a, day, text) for rule, a, day, text in _training_problems(days, training)]
+    return out
+
+
+class _Row(NamedTuple):
+    """One non-off roster row."""
+
+    start: datetime
+    end: datetime
+    activity: str
+    queue: str
+
+
+def _rule_of(rules: tuple[BreakRule, ...], minutes: int) -> BreakRule:
+    """The rule whose range of shift hours holds this length."""
+    for rule in rules:
+        if rule.min_shift_hours * 60 <= minutes < rule.max_shift_hours * 60:
+            return rule
+    return DEFAULT_BREAK_RULE
+
+
+def _template(shifts: tuple[ShiftTemplate, ...], day: date, start_minute: int, minutes: int) -> ShiftTemplate | None:
+    """The template with this start and length allowed on the weekday (None: the template check reports it)."""
+    return next(
+        (
+            t
+            for t in shifts
+            if t.start_minute == start_minute and t.length_minutes == minutes and day.weekday() in t.weekdays
+        ),
+        None,
+    )
+
+
+def _pause_problems(rows: list[_Row], day: date, x) -> list[tuple[str, str]]:
+    """(rule, message) for one agent's worked day: pause count and lengths, windows, grid and gaps."""
+    begin, finish = min(r.start for r in rows), max(r.end for r in rows)
+    minutes = int((finish - begin).total_seconds() // 60)
+    midnight = datetime.combine(day, datetime.min.time())
+    template = _template(x.shifts, day, int((begin - midnight).total_seconds() // 60), minutes)
+    if template is None:
+        return []
+    rule = _rule_of(x.config.breaks.rules, minutes)
+    step = x.config.rules.interval_minutes
+    pauses = [
+        (int((r.start - begin).total_seconds() // 60), int((r.end - r.start).total_seconds() // 60), r.activity)
+        for r in rows
+        if r.activity in ("break", "lunch")
+    ]
+    found: list[tuple[str, str]] = []
+    want = sorted(template.breaks_minutes or (rule.break_minutes,) * rule.breaks)
+    got = sorted(m for _o, m, kind in pauses if kind == "break")
+    if got != want:
+        found.append(("break_rule", f"breaks {got or 'none'} min, expected {want or 'none'} ([{rule.name}])"))
+    lunches = [(o, m) for o, m, kind in pauses if kind == "lunch"]
+    for offset, length in lunches:
+        if not rule.lunch_min_minutes <= length <= rule.lunch_max_minutes:
+            found.append(
+                ("break_rule", f"{length}-min lunch outside {rule.lunch_min_minutes}–{rule.lunch_max_minutes}")
+            )
+        if not rule.lunch_earliest_hours * 60 <= offset <= rule.lunch_latest_hours * 60:
+            found.append(
+                (
+                    "break_rule",
+                    f"lunch starts {offset / 60:g} h into the shift, expected "
+                    f"{rule.lunch_earliest_hours:g}–{rule.lunch_latest_hours:g} h",
+                )
+            )
+    for offset, length, kind in pauses:
+        if offset % step or length % step:
+            found.append(("break_rule", f"{kind} at +{offset} min is off the {step}-minute grid"))
+        if offset < rule.earliest_hours * 60 or offset + length > minutes - rule.end_margin_hours * 60:
+            found.append(
+                (
+                    "break_rule",
+                    f"{kind} at +{offset / 60:g} h is not within {rule.earliest_hours:g} h of the start and "
+                    f"{rule.end_margin_hours:g} h of the end",
+                )
+            )
+    ordered = sorted(pauses)
+    for (o1, m1, k1), (o2, _m2, k2) in pairwise(ordered):
+        if o2 - (o1 + m1) < rule.min_gap_hours * 60:
+            found.append(
+                ("break_gap", f"{k2} {(o2 - o1 - m1) / 60:g} h after the {k1}, expected {rule.min_gap_hours:g} h")
+            )
+    return found
+
+
+def _cap_problems(days: dict[tuple[str, date], list[_Row]], x) -> list[tuple[date, str]]:
+    """(date, message) per queue and date where more agents pause at once than the cap allows."""
+    cap = x.config.breaks.cap
+    if cap is None or not days:
+        return []
+    step = timedelta(minutes=x.config.rules.interval_minutes)
+    on_shift: dict[tuple[str, datetime], int] = defaultdict(int)
+    paused: dict[tuple[str, datetime], int] = defaultdict(int)
+    for rows in days.values():
+        queues = {r.queue for r in rows if r.activity == "work"}
+        if len(queues) != 1:
+            continue
+        queue = queues.pop()
+        t, finish = min(r.start for r in rows), max(r.end for r in rows)
+        while t < finish:
+            on_shift[(queue, t)] += 1
+            t += step
+        for r in rows:
+            if r.activity in ("break", "lunch"):
+                t = r.start
+                while t < r.end:
+                    paused[(queue, t)] += 1
+                    t += step
+    reported: set[tuple[str, date]] = set()
+    out = []
+    for (queue, t), n in sorted(paused.items()):
+        limit = max(cap.min_agents, int(cap.share(queue) * on_shift[(queue, t)] + 1e-9))
+        if n > limit and (queue, t.date()) not in reported:
+            reported.add((queue, t.date()))
+            out.append((t.date(), f"queue {queue}: {n} agents pause at {t:%H:%M}, the cap allows {limit}"))
+    return out
+
+
+def _training_problems(days: dict[tuple[str, date], list[_Row]], training: tuple) -> list[tuple[str, str, date, str]]:
+    """(rule, agent, date, message): sessions inside a worked shift, in their window, length and slot; seats."""
+    requirements = {r.name: r for r in training}
+    seats: dict[tuple[str, datetime], list[str]] = defaultdict(list)
+    out = []
+    for (agent_id, day), rows in days.items():
+        has_work = any(r.activity == "work" for r in rows)
+        midnight = datetime.combine(day, datetime.min.time())
+        for r in rows:
+            if r.activity != "training":
+                continue
+            if not has_work:
+                out.append(("training_inside_shift", agent_id, day, f"training at {r.start:%H:%M} outside a shift"))
+            if not requirements:
+                continue
+            req = requirements.get(r.queue)
+            if req is None:
+                out.append(("training_requirement", agent_id, day, f'"{r.queue}" is not a training requirement'))
+                continue
+            start = int((r.start - midnight).total_seconds() // 60)
+            end = int((r.end - midnight).total_seconds() // 60)
+            if (
+                day.weekday() not in req.weekdays
+                or start < req.earliest_minute
+                or end > req.latest_minute
+                or end - start != req.session_minutes
+                or (start - req.earliest_minute) % (req.slot_step_minutes or req.session_minutes)
+            ):
+                out.append(
+                    (
+                        "training_window",
+                        agent_id,
+                        day,
+                        f"{req.name} at {r.start:%H:%M}–{r.end:%H:%M} is not an allowed slot",
+                    )
+                )
+            seats[(req.name, r.start)].append(agent_id)
+    for (name, start), who in sorted(seats.items()):
+        capacity = requirements[name].capacity
+        if capacity is not None and len(who) > capacity:
+            out.append(
+                (
+                    "training_capacity",
+                    who[0],
+                    start.date(),
+                    f"{len(who)} seats taken in {name} at {start}, {capacity} allowed",
+                )
+            )
+    return out
