@@ -1,11 +1,13 @@
 """Full roster: the 200-agent × 28-day instance of bench/roster_scale.py with breaks, a break cap and training.
 
-Run: .venv/bin/python bench/roster_full.py [--agents 200] [--days 28] [--time-limit 120] [--placement-share 0.1]
+Run: .venv/bin/python bench/roster_full.py [--agents 200] [--days 28] [--time-limit 120] [--placement-share 0.15]
 Breaks: 7–12 h shifts get a 30–60 min lunch 3–5 h in and two 15-min breaks, shorter ones one 15-min break;
 1.5 h between pauses, none in the first or last hour; at most 25 % of a queue's agents on shift (at least 2)
 pause at once. Training: new hires (every 10th agent) 2 h on every working day of the first 4 weeks, everyone
 2 h a week (weekdays 08:00–20:00, 20 seats per slot). The time limit is split: the roster solve gets
-(1 − share), the placement the rest.
+(1 − share), the placement the rest. Rotation: forward rotation (no next-day shift starting earlier in the day),
+weekend fairness 200 and late-shift fairness 100 per unit of spread; the spreads are printed among the agents
+whose contract gives them a choice (weekend options; both late and other shifts).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from roster_scale import build_instance
 from wfm.roster.activities import place_activities
 from wfm.roster.break_rules import BreakCap, BreakRule, BreakSettings
 from wfm.roster.checker import check_roster, parse_roster
-from wfm.roster.domain import Config
+from wfm.roster.domain import Config, RuleSettings, Weights
 from wfm.roster.outputs import roster_frame, under_agent_hours
 from wfm.roster.solve import SolveSettings, solve_roster
 from wfm.roster.training import TrainingRequirement
@@ -53,12 +55,12 @@ def main() -> int:
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--time-limit", type=float, default=120.0)
-    parser.add_argument("--placement-share", type=float, default=0.1)
+    parser.add_argument("--placement-share", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     inst, source = build_instance(args.agents, args.days, args.seed)
     inst = replace(inst, agents=tuple(replace(a, new_hire=i % 10 == 0) for i, a in enumerate(inst.agents)))
-    config = Config(breaks=BREAKS)
+    config = Config(RuleSettings(forward_rotation=True), Weights(weekend_fairness=200, late_fairness=100), BREAKS)
     print(
         f"instance: {len(inst.agents)} agents ({sum(a.new_hire for a in inst.agents)} new hires) × {inst.days} days, "
         f"{len(inst.shifts)} templates, {len(inst.queues)} queues; demand: {source}"
@@ -81,7 +83,16 @@ def main() -> int:
     before, after = under_agent_hours(inst, solution.scheduled), under_agent_hours(inst, plan.scheduled)
     absent = _absent_agent_hours(plan)
     frame = roster_frame(inst, solution.assignments, plan)
-    violations = check_roster(parse_roster(frame), inst.agents, inst.shifts, inst.time_off, config, training=TRAINING)
+    violations = check_roster(
+        parse_roster(frame),
+        inst.agents,
+        inst.shifts,
+        inst.time_off,
+        config,
+        training=TRAINING,
+        first_day=inst.start,
+        n_days=inst.days,
+    )
     by_rule = Counter(v.rule for v in violations)
     print(f"solve {solve_seconds:.1f} s ({stats.status}), placement {place_seconds:.1f} s "
           f"(limits {args.time_limit - placement_seconds:g} + {placement_seconds:g} s)")  # fmt: skip
@@ -100,8 +111,34 @@ def main() -> int:
               + (f"; not met: {dict(reasons)}" if reasons else ""))  # fmt: skip
     print(f"training total: {plan.training['delivered_hours']:g} of {plan.training['required_hours']:g} h")
     print(f"checker: {len(violations)} violation(s); break_cap {by_rule.get('break_cap', 0)}; {dict(by_rule)}")
-    # Weekend / late-shift spread figures (rotation rules) go here.
+    for label, loads, eligible in _rotation_loads(inst, config, solution.assignments):
+        print(
+            f"{label}: spread {int(loads.max() - loads.min())} among {int(eligible.sum())} agents whose contract "
+            f"allows a choice (min {int(loads.min())}, max {int(loads.max())}, mean {loads.mean():.2f})"
+        )
     return 1 if violations else 0
+
+
+def _rotation_loads(inst, config: Config, assignments) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Weekends worked and late shifts per eligible agent (the engine's own eligibility: weekend options; both
+    late and other shifts among the options)."""
+    from wfm.roster.best_response import response_context
+    from wfm.roster.options import instance_facts
+
+    rot = response_context(inst, config, instance_facts(inst, config)).rotation
+    weekends = np.zeros(len(inst.agents), dtype=np.int64)
+    lates = np.zeros(len(inst.agents), dtype=np.int64)
+    seen = set()
+    for x in assignments:
+        w = int(rot.weekend_of_day[x.day])
+        if w >= 0 and (x.agent, w) not in seen:
+            seen.add((x.agent, w))
+            weekends[x.agent] += 1
+        lates[x.agent] += int(rot.late_shift[x.shift])
+    return [
+        ("weekends worked", weekends[rot.weekend_eligible], rot.weekend_eligible),
+        ("late shifts", lates[rot.late_eligible], rot.late_eligible),
+    ]
 
 
 def _lp_under(inst, config: Config) -> float:

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from roster_fixtures import DAY, EARLY, LATE, NIGHT, agent, config, instance
 
-from wfm.roster.best_response import best_response, coverage_cost, improve_by_exact_response, response_context
+from wfm.roster.best_response import (
+    best_response,
+    construct_by_response,
+    coverage_cost,
+    improve_by_exact_response,
+    response_context,
+)
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Assignment, TimeOff, Weights
+from wfm.roster.fairness import even_out
+from wfm.roster.local_search import iterated_local_search
+from wfm.roster.model import evaluate
 from wfm.roster.options import instance_facts
 from wfm.roster.outputs import roster_frame
-from wfm.roster.search import solve_cells
+from wfm.roster.search import agent_order, solve_cells
 
 
 @st.composite
@@ -84,3 +96,50 @@ def test_exact_response_fills_the_gap_the_other_agent_leaves() -> None:
     improved, moves = improve_by_exact_response(ctx, both_early, float("inf"), np.random.default_rng(0))
     assert moves == 1
     assert sorted(improved.values()) == [(0, 0), (1, 0)]
+
+
+def test_response_keeps_the_weekend_cap_and_queue_rotation() -> None:
+    demand = {(q, d, 9, 17): 3 for q in ("chat", "phone") for d in range(28) if d % 7 >= 5}
+    inst = instance((agent("A1", skills=("chat", "phone")),), (DAY,), days=28, queues=("chat", "phone"), demand=demand)
+    cfg = config(Weights(), max_weekends_per_4_weeks=2, max_consecutive_queue_days=1)
+    ctx = response_context(inst, cfg, instance_facts(inst, cfg))
+    assert ctx.exact  # the programme still runs: the cap and the rotation are kept by `respond`
+    found = best_response(ctx, 0, np.zeros(inst.required.shape, dtype=np.int64))
+    assert found is not None
+    plan = found[0]
+    assert len({d // 7 for d, _, _ in plan if d % 7 >= 5}) == 2  # four weekends wanted, two allowed
+    assert all(q1 != q2 for (d1, _, q1), (d2, _, q2) in itertools.pairwise(plan) if d2 == d1 + 1)
+    chosen = {(0, d): (s, q) for d, s, q in plan}
+    frame = parse_roster(roster_frame(inst, [Assignment(0, d, s, q) for (_, d), (s, q) in chosen.items()]))
+    assert check_roster(frame, inst.agents, inst.shifts, inst.time_off, cfg, first_day=inst.start, n_days=28) == []
+
+
+def test_even_out_spreads_late_shifts_after_the_local_search() -> None:
+    early = DAY.__class__("D0700", 7 * 60, 8 * 60, category="day")
+    demand = {("chat", d, h, h + 8): 2 for d in range(14) for h in (7, 15)}
+    agents = tuple(agent(f"A{i}", preferred_categories=frozenset({"late"}) if i < 2 else frozenset()) for i in range(6))
+    inst = instance(agents, (early, LATE), days=14, demand=demand)
+    cfg = config(Weights(late_fairness=200), min_rest_hours=0)
+    facts = instance_facts(inst, cfg)
+    ctx = response_context(inst, cfg, facts)
+    chosen = construct_by_response(ctx, agent_order(inst, 0))
+    assert chosen is not None
+    chosen, _ = iterated_local_search(ctx, chosen, time.monotonic() + 2.0, np.random.default_rng(0), max_kicks=20)
+    before = evaluate(inst, cfg, facts, chosen)
+    spread_before = next(p.amount for p in before if p.rule == "late_fairness")
+    value = sum(p.penalty for p in before) * 60
+    evened, after_value, _ = even_out(
+        inst,
+        cfg,
+        facts,
+        chosen,
+        value,
+        time.monotonic() + 4.0,
+        eligible_weekends=ctx.rotation.weekend_eligible,
+        eligible_lates=ctx.rotation.late_eligible,
+    )
+    after = evaluate(inst, cfg, facts, evened)
+    assert after_value <= value
+    assert next(p.amount for p in after if p.rule == "late_fairness") <= min(2, spread_before)
+    frame = parse_roster(roster_frame(inst, [Assignment(a, d, s, q) for (a, d), (s, q) in evened.items()]))
+    assert check_roster(frame, inst.agents, inst.shifts, inst.time_off, cfg, first_day=inst.start, n_days=14) == []

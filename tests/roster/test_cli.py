@@ -161,3 +161,85 @@ def test_infeasible_contract_exit_2_names_agent(
     assert main(roster_args(files, out)) == 2
     assert "agent A2 (Li Lei): rule weekly_hours" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_roster_from_shift_demand_and_requests(files: dict[str, Path], tmp_path: Path) -> None:
+    demand = tmp_path / "demand.csv"
+    demand.write_text(
+        "date,shift,required,weight_under,weight_over\n2026-11-02,E,1,100,1\n2026-11-02,L,1,100,1\n2026-11-03,L,1,100,1\n",
+        encoding="utf-8",
+    )
+    wishes = tmp_path / "requests.csv"
+    wishes.write_text("agent_id,date,shift,kind,weight\nA1,2026-11-02,E,on,3\nA1,2026-11-04,,off,2\n", encoding="utf-8")
+    out = tmp_path / "roster.csv"
+    args = roster_args(files, out, **{"shift-demand": str(demand), "requests": str(wishes)})
+    args.remove("--requirements")
+    args.remove(str(files["requirements"]))
+    assert main(args) == 0
+    report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    rows = {(r["date"], r["shift"]): r for r in report["shift_coverage"]}
+    assert all(r["scheduled"] == r["required"] == 1 for r in rows.values())  # A2 cannot start at 07:00, A1 can
+    assert report["requests"][0]["text"] == "2 of 王芳's 2 wishes granted"
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "where"),
+    [
+        ("shift-demand", "date,shift,required\n2026-11-02,X,1\n", 'row 2, column "shift"'),
+        ("shift-demand", "date,shift,required\n2026-11-02,E,-1\n", 'row 2, column "required"'),
+        ("requests", "agent_id,date,kind\nA1,2026-11-02,maybe\n", 'row 2, column "kind"'),
+        ("requests", "agent_id,date,kind\nZZ,2026-11-02,on\n", 'row 2, column "agent_id"'),
+    ],
+)
+def test_bad_shift_demand_or_requests_exit_2(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture, option: str, text: str, where: str
+) -> None:
+    bad = tmp_path / f"{option}.csv"
+    bad.write_text(text, encoding="utf-8")
+    out = tmp_path / "roster.csv"
+    assert main(roster_args(files, out, **{option: str(bad)})) == 2
+    assert where in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_agent_limit_column_exit_2(files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    files["agents"].write_text(
+        "agent_id,name,skills,max_shifts,max_weekends\nA1,Wang,chat,Late=x,1\n", encoding="utf-8"
+    )
+    out = tmp_path / "roster.csv"
+    assert main(roster_args(files, out)) == 2
+    assert 'row 2, column "max_shifts"' in capsys.readouterr().err
+
+
+def test_check_roster_with_training(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = Path(__file__).resolve().parents[2] / "data"
+    out = tmp_path / "roster.csv"
+    queues = tmp_path / "req.csv"
+    skills = {
+        q
+        for line in (data / "agents.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+        for q in line.split(",")[2].split(";")
+    }
+    lines = ["queue,interval_start,required_agents"]
+    lines += [f"{q},2026-11-0{d} {h:02d}:00,{1 + h % 3}" for q in sorted(skills) for d in (2, 3) for h in range(8, 20)]
+    queues.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # a looser break cap than the sample's 25 %: a 2-day roster on this flat demand starts many agents together,
+    # and a quarter of them cannot all lunch inside the 3–5 h window (the placement proves that and reports it)
+    rules = tmp_path / "rules.toml"
+    rules.write_text((data / "rules.toml").read_text(encoding="utf-8").replace("default = 0.25", "default = 0.5"))
+    args = [
+        "roster", "--requirements", str(queues), "--agents", str(data / "agents.csv"), "--shifts",
+        str(data / "shifts.csv"), "--rules", str(rules), "--training", str(data / "training.csv"),
+        "--start", "2026-11-02", "--days", "2", "--time-limit", "5", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    assert ",training," in out.read_text(encoding="utf-8-sig")
+    check = [
+        "check-roster", "--roster", str(out), "--agents", str(data / "agents.csv"), "--shifts",
+        str(data / "shifts.csv"), "--rules", str(rules), "--training", str(data / "training.csv"),
+    ]  # fmt: skip
+    assert main(check) == 0
+    bad = tmp_path / "training.csv"
+    bad.write_text("requirement,group,per,sessions,session_minutes\nx,nobody,day,1,60\n", encoding="utf-8")  # bad group
+    assert main([*check[:-1], str(bad)]) == 2
+    assert "training.csv, row 2" in capsys.readouterr().err

@@ -182,13 +182,18 @@ def test_weekend_fairness_spreads_weekends() -> None:
 
 
 def test_late_fairness_spreads_late_shifts() -> None:
-    demand = {("chat", d, 15, 23): 1 for d in range(4)}
+    demand = {("chat", d, h, h + 8): 1 for d in range(4) for h in (7, 15)}
     agents = (agent("A1"), agent("A2"))
     fair = Weights(paid_hours=0, over_coverage=5, days_off_together=0, late_fairness=50)
-    inst = instance(agents, (LATE,), days=4, demand=demand)
-    solution = solve_checked(inst, config(fair, **EVERY_DAY))
-    lates = [sum(1 for x in solution.assignments if x.agent == a) for a in (0, 1)]
-    assert sorted(lates) == [2, 2]
+    early = replace(DAY, name="D0700", start_minute=7 * 60)
+    inst = instance(agents, (early, LATE), days=4, demand=demand)
+    solution = solve_checked(inst, config(fair, min_rest_hours=0, **EVERY_DAY))
+    lates = [sum(1 for x in solution.assignments if x.agent == a and x.shift == 1) for a in (0, 1)]
+    assert lates == [2, 2]
+    cfg = config(fair, min_rest_hours=0, **EVERY_DAY)
+    unfair = {(0, d): (1, 0) for d in range(4)} | {(1, d): (0, 0) for d in range(4)}
+    lines = {p.rule: p for p in evaluate(inst, cfg, instance_facts(inst, cfg), unfair)}
+    assert (lines["late_fairness"].amount, lines["late_fairness"].penalty) == (4, 200)
 
 
 def test_start_date_is_a_monday() -> None:

@@ -9,6 +9,7 @@ from wfm.benchmarks.curtois import read_curtois, read_curtois_roster, segments_o
 from wfm.errors import InputError
 from wfm.roster.checker import Violation, check_roster, read_roster
 from wfm.roster.inputs import read_agents, read_rules, read_shifts, read_time_off
+from wfm.roster.training import read_training
 
 ORDER = 45
 
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--shifts", help="shift templates CSV")
     p.add_argument("--time-off", help="time off CSV")
     p.add_argument("--rules", help="rules.toml")
+    p.add_argument("--training", help="training requirements CSV (checks session windows, seats and hours)")
     p.add_argument("--curtois", metavar="INSTANCE", help="check a benchmark roster against this Curtois–Qu instance")
     p.set_defaults(func=run)
 
@@ -40,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
         agents = read_agents(args.agents)
         shifts = read_shifts(args.shifts, config.rules.interval_minutes)
         time_off = read_time_off(args.time_off, {a.agent_id for a in agents}) if args.time_off else ()
+        training = read_training(args.training, agents, config.rules.interval_minutes) if args.training else ()
         frame = read_roster(args.roster)
-        violations = check_roster(frame, agents, shifts, time_off, config)
+        violations = check_roster(frame, agents, shifts, time_off, config, training=training)
     for v in violations:
         print(f"{v.rule}\t{v.agent_id}\t{v.day or ''}\t{v.message}")
     print(f"check-roster: {len(violations)} violation(s) in {args.roster}", file=sys.stderr)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wfm.roster.breaks import PauseBoard, improve_pauses, place_pauses, repair_over_cap
+from wfm.roster.breaks import PauseBoard, improve_pauses, move_off_full_intervals, place_pauses, repair_over_cap
 from wfm.roster.domain import WEEKDAYS, Assignment, Config, Instance
 from wfm.roster.training import TrainingRequirement, members_of
 
@@ -76,10 +76,13 @@ def place_activities(
     board = PauseBoard(instance, config, assignments)
     order = sorted(range(len(assignments)), key=lambda i: (int(board.start[i]), i))
     rng = np.random.default_rng(seed)
-    stuck = place_pauses(board, order, started + 0.15 * time_limit_seconds, time.monotonic, rng)
-    unresolved = repair_over_cap(board, stuck, started + 0.6 * time_limit_seconds, time.monotonic, seed)
+    stuck = place_pauses(board, order, started + 0.4 * time_limit_seconds, time.monotonic, rng)
+    if stuck:
+        move_off_full_intervals(board, started + 0.5 * time_limit_seconds, time.monotonic)
+        stuck = [i for i in stuck if _over_cap(board, i)]
+    unresolved = repair_over_cap(board, stuck, started + 0.75 * time_limit_seconds, time.monotonic, seed)
     shuffled = list(rng.permutation(len(assignments)))
-    moves = improve_pauses(board, shuffled, started + 0.7 * time_limit_seconds, time.monotonic)
+    moves = improve_pauses(board, shuffled, started + 0.8 * time_limit_seconds, time.monotonic)
     sessions: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     training_report = _place_training(instance, board, assignments, training, sessions)
     moves += improve_pauses(board, shuffled, deadline, time.monotonic)

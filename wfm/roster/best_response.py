@@ -197,7 +197,7 @@ class ResponseContext:
 def programme_models_all_rules(instance: Instance, config: Config, facts: InstanceFacts) -> bool:
     """False when the instance uses a rule the programme cannot keep (minimum runs, horizon totals, shift counts,
     rolling weekend windows, shift-form demand, requests): CP-SAT then does the search. Weekend caps and queue
-    rotation are kept by `respond`, fairness is steered by prices."""
+    rotation are kept by `respond`; fairness is evened out afterwards by `fairness.even_out`."""
     n_weekends = len(weekend_index(instance))
     for lim in facts.limits:
         if lim.min_consecutive_days > 1 or lim.min_consecutive_days_off > 1 or lim.max_shifts:
@@ -218,25 +218,18 @@ def response_context(instance: Instance, config: Config, facts: InstanceFacts) -
 
 @dataclass(eq=False)
 class RotationTables:
-    """What the programme needs for weekends, late shifts and queue rotation: masks, per-agent caps, and the
-    fairness prices (objective units per weekend day or late shift, updated by the search towards equal loads)."""
+    """What the programme needs for weekends, late shifts and queue rotation: masks, per-agent weekend caps, and
+    which agents the fairness goals count (a weekend option; both late and other shifts)."""
 
     weekend_of_day: np.ndarray  # (days,) weekend number, −1 on weekdays
     late_shift: np.ndarray  # (shifts,) bool
     weekend_cap: np.ndarray  # (agents,) most weekends worked (hard), large when unlimited
     weekend_eligible: np.ndarray  # (agents,) bool: may work weekends (fairness counts them)
     late_eligible: np.ndarray  # (agents,) bool
-    weekend_price: np.ndarray  # (agents,) per weekend day worked
-    late_price: np.ndarray  # (agents,) per late shift
-
-    @property
-    def active(self) -> bool:
-        """Whether any price is set."""
-        return bool(self.weekend_price.any() or self.late_price.any())
 
 
 def rotation_tables(instance: Instance, config: Config, facts: InstanceFacts) -> RotationTables:
-    """Masks and caps of the rotation rules; prices start at zero."""
+    """Masks, caps and fairness eligibility of the rotation rules."""
     n_a = len(instance.agents)
     weekend_of_day = np.full(instance.days, -1, dtype=np.int64)
     for w, days in weekend_index(instance).items():
@@ -251,10 +244,14 @@ def rotation_tables(instance: Instance, config: Config, facts: InstanceFacts) ->
     late = np.array([s.category in config.rules.late_categories for s in instance.shifts], dtype=bool)
     weekend_days = np.flatnonzero(weekend_of_day >= 0)
     weekend_ok = np.array([any(facts.options[(a, int(d))] for d in weekend_days) for a in range(n_a)], dtype=bool)
-    late_ok = np.array(
-        [any(late[s] for d in range(instance.days) for s, _ in facts.options[(a, d)]) for a in range(n_a)], dtype=bool
-    )
-    return RotationTables(weekend_of_day, late, caps, weekend_ok, late_ok, np.zeros(n_a), np.zeros(n_a))
+    late_ok = np.array([_chooses_lates(facts, a, instance.days, late) for a in range(n_a)], dtype=bool)
+    return RotationTables(weekend_of_day, late, caps, weekend_ok, late_ok)
+
+
+def _chooses_lates(facts: InstanceFacts, a: int, days: int, late: np.ndarray) -> bool:
+    """Whether the agent's contract lets it work both late and other shifts (only then is its late load a choice)."""
+    kinds = {bool(late[s]) for d in range(days) for s, _ in facts.options[(a, d)]}
+    return kinds == {True, False}
 
 
 def weekends_worked(ctx: ResponseContext, plan: Plan) -> int:
@@ -264,35 +261,9 @@ def weekends_worked(ctx: ResponseContext, plan: Plan) -> int:
     return len(weeks)
 
 
-def update_fairness_prices(ctx: ResponseContext, plans: dict[int, Plan]) -> bool:
-    """Set each agent's price per weekend day and per late shift to weight × (its load − the mean load of the
-    eligible agents): loaded agents shed weekends and lates, light ones take them. Returns whether prices changed."""
-    rot, weights = ctx.rotation, ctx.config.weights
-    before = (rot.weekend_price.copy(), rot.late_price.copy())
-    for weight, eligible, price, count in (
-        (weights.weekend_fairness, rot.weekend_eligible, rot.weekend_price, lambda p: weekends_worked(ctx, p)),
-        (
-            weights.late_fairness,
-            rot.late_eligible,
-            rot.late_price,
-            lambda p: sum(bool(rot.late_shift[s]) for _, s, _ in p),
-        ),
-    ):
-        if weight == 0 or not eligible.any():
-            continue
-        loads = np.array([count(plans.get(a, [])) for a in range(len(ctx.instance.agents))], dtype=float)
-        mean = loads[eligible].mean()
-        price[:] = np.where(eligible, weight * MINUTES_PER_UNIT * (loads - mean), 0.0)
-    return not (np.array_equal(before[0], rot.weekend_price) and np.array_equal(before[1], rot.late_price))
-
-
-def respond(
-    ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray, others: np.ndarray
-) -> tuple[Plan, float] | None:
-    """The programme's plan for a value table, then the rules it has no state for: a weekend cap (the least
-    valuable weekends are closed and the plan redone) and queue rotation (a day over the run limit moves to the
-    agent's best other queue). The value returned is the plan's value under the table."""
-    cfg = ctx.config
+def _capped_plan(ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray) -> tuple[Plan, float] | None:
+    """The programme's plan with weekends over the agent's cap closed off one by one (least valuable first)."""
+    rot, cfg = ctx.rotation, ctx.config
     values = values.copy()
     for _ in range(ctx.instance.days):
         found = plan_agent(
@@ -303,19 +274,28 @@ def respond(
             ctx.facts.limits[a].max_consecutive_days,
             cfg.weights.days_off_together * MINUTES_PER_UNIT,
         )
-        if found is None or weekends_worked(ctx, found[0]) <= ctx.rotation.weekend_cap[a]:
-            break
+        if found is None or weekends_worked(ctx, found[0]) <= rot.weekend_cap[a]:
+            return found
         worth: dict[int, float] = {}
         for d, s, _ in found[0]:
-            w = int(ctx.rotation.weekend_of_day[d])
+            w = int(rot.weekend_of_day[d])
             if w >= 0:
                 worth[w] = worth.get(w, 0.0) + float(values[d, s])
-        cheapest = min(worth, key=worth.__getitem__)
-        values[ctx.rotation.weekend_of_day == cheapest] = NEG
+        values[rot.weekend_of_day == min(worth, key=worth.__getitem__)] = NEG
+    return None
+
+
+def respond(
+    ctx: ResponseContext, a: int, values: np.ndarray, queues: np.ndarray, others: np.ndarray
+) -> tuple[Plan, float] | None:
+    """The programme's plan for a value table, then the rules it has no state for: the weekend cap (the least
+    valuable weekends are closed and the plan redone) and queue rotation (a day over the run limit moves to the
+    agent's best other queue). The value returned is the plan's value under the table."""
+    found = _capped_plan(ctx, a, values, queues)
     if found is None:
         return None
     plan, value = found
-    if cfg.rules.max_consecutive_queue_days > 0:
+    if ctx.config.rules.max_consecutive_queue_days > 0:
         rotated = _rotate_queues(ctx, a, plan, others)
         if rotated != plan:
             value -= plan_value(ctx, a, plan, others) - plan_value(ctx, a, rotated, others)
@@ -362,10 +342,6 @@ def value_table(ctx: ResponseContext, a: int, others: np.ndarray) -> tuple[np.nd
         last = np.r_[key[1:] != key[:-1], True]
         values.flat[key[last]] = option_values[order][last]
         queues.flat[key[last]] = arrays.queue[order][last]
-    rot = ctx.rotation
-    if rot.active:
-        values[rot.weekend_of_day >= 0] -= rot.weekend_price[a]
-        values[:, rot.late_shift] -= rot.late_price[a]
     return values, queues
 
 
@@ -406,10 +382,6 @@ def own_cost(ctx: ResponseContext, a: int, plan: Plan) -> float:
     worked = np.zeros(inst.days + 2, dtype=bool)
     worked[day + 1] = True
     single = worked[:-2] & ~worked[1:-1] & worked[2:]
-    rot = ctx.rotation
-    if rot.active:
-        total += rot.weekend_price[a] * int((rot.weekend_of_day[day] >= 0).sum())
-        total += rot.late_price[a] * int(rot.late_shift[shift].sum())
     return total + ctx.config.weights.days_off_together * MINUTES_PER_UNIT * int(single[1:-1].sum())
 
 

@@ -273,18 +273,65 @@ def improve_pauses(board: PauseBoard, order: list[int], deadline: float, clock) 
     return moves
 
 
+def move_off_full_intervals(board: PauseBoard, deadline: float, clock) -> int:
+    """For each interval over the cap, move one of the shifts pausing there to a pattern that keeps the cap
+    everywhere (the cheapest such pattern), until none is over or no such move exists; returns moves made."""
+    by_queue: dict[int, list[int]] = defaultdict(list)
+    for j, x in enumerate(board.assignments):
+        by_queue[x.queue].append(j)
+    moves = 0
+    while clock() < deadline:
+        over = np.argwhere(board.paused - board.cap > 1e-9)
+        moved = 0
+        for q, t in over:
+            if board.paused[q, t] <= board.cap[q, t] + 1e-9:
+                continue
+            for j in by_queue[int(q)]:
+                offset = int(t) - int(board.start[j])
+                if not 0 <= offset < board.length[j] or board.pattern[j] < 0:
+                    continue
+                if board.plans[j].masks[board.pattern[j]][offset] <= 0:
+                    continue
+                old = int(board.pattern[j])
+                board.remove_pauses(j)
+                costs = board.pattern_costs(j)
+                p = int(np.argmin(costs))
+                if np.isfinite(costs[p]):
+                    board.set_pattern(j, p)
+                    moved += 1
+                    break
+                board.set_pattern(j, old)
+            if clock() >= deadline:
+                break
+        moves += moved
+        if not moved:
+            break
+    return moves
+
+
 def repair_over_cap(
     board: PauseBoard, stuck: list[int], deadline: float, clock, seed: int = 0
 ) -> dict[tuple[int, int], str]:
     """Re-place, by a small CP-SAT model, the pauses of every shift of the queue and day of a shift left over
     the cap (the cap hard, each shift one of its patterns); returns (queue, day) → why it is still over."""
     unresolved = {}
-    for queue, day in sorted({(board.assignments[i].queue, board.assignments[i].day) for i in stuck}):
-        cluster = [j for j, x in enumerate(board.assignments) if x.queue == queue and x.day == day]
-        if not any(_pauses_over_cap(board, j) for j in cluster):
+    days = sorted({(board.assignments[i].queue, board.assignments[i].day) for i in stuck})
+    for k, (queue, day) in enumerate(days):
+        on_day = [j for j, x in enumerate(board.assignments) if x.queue == queue and x.day == day]
+        if not any(_pauses_over_cap(board, j) for j in on_day):
             continue
-        seconds = deadline - clock()
-        status = _solve_cluster(board, cluster, min(seconds, 2.0), seed) if seconds > 0.05 else "UNKNOWN"
+        over = np.flatnonzero(board.paused[queue] - board.cap[queue] > 1e-9)
+        # first only the shifts that span an interval over the cap (the others stay as placed: a small model),
+        # then, if that is not enough, every shift of the queue that day
+        spanning = [j for j in on_day if ((over >= board.start[j]) & (over < board.start[j] + board.length[j])).any()]
+        status = "UNKNOWN"
+        for cluster in (on_day,) if len(spanning) * 2 > len(on_day) else (spanning, on_day):
+            seconds = (deadline - clock()) / max(1, len(days) - k)
+            if seconds <= 0.05:
+                break
+            status = solve_cluster_by_intervals(board, cluster, min(max(seconds, 0.5), 3.0), seed)
+            if status in ("OPTIMAL", "FEASIBLE"):
+                break
         if status == "INFEASIBLE":
             unresolved[(queue, day)] = "no pause patterns of that day's shifts keep the cap (proven by CP-SAT)"
         elif status not in ("OPTIMAL", "FEASIBLE"):
@@ -347,3 +394,92 @@ def _solve_cluster(board: PauseBoard, cluster: list[int], seconds: float, seed: 
             if old[j] >= 0:
                 board.set_pattern(j, old[j])
     return solver.status_name(status)
+
+
+def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: float, seed: int) -> str:
+    """Pauses of the cluster's shifts as CP-SAT interval variables: each pause in its rule's window, a shift's
+    pauses apart by the rule's gap (no-overlap of pauses stretched by the gap), the cap as a cumulative over the
+    queue (the other shifts' pauses fixed), the cost of pausing where the queue is short minimised. A compact
+    model (a few variables per pause instead of one literal per pattern); the board keeps the pattern found."""
+    from ortools.sat.python import cp_model
+
+    q = board.assignments[cluster[0]].queue
+    old = {j: int(board.pattern[j]) for j in cluster}
+    for j in cluster:
+        board.remove_pauses(j)
+    model = cp_model.CpModel()
+    pauses: dict[int, list[tuple[cp_model.IntVar, int]]] = {}
+    real_intervals, objective = [], []
+    lo_t = int(min(board.start[j] for j in cluster))
+    hi_t = int(max(board.start[j] + board.length[j] for j in cluster))
+    for j in cluster:
+        plans = board.plans[j]
+        shift = board.instance.shifts[board.assignments[j].shift]
+        rule, step = plans.rule, board.instance.interval_minutes
+        length = int(board.length[j])
+        first = math.ceil(rule.earliest_hours * 60 / step - 1e-9)
+        last_end = length - math.ceil(rule.end_margin_hours * 60 / step - 1e-9)
+        gap = math.ceil(rule.min_gap_hours * 60 / step - 1e-9)
+        lunch_lo = math.ceil(rule.lunch_earliest_hours * 60 / step - 1e-9)
+        lunch_hi = math.floor(rule.lunch_latest_hours * 60 / step + 1e-9)
+        costs = board.costs(j)
+        blocked = board.training[j] > 0
+        stretched, own = [], []
+        previous: dict[tuple[str, int], cp_model.IntVar] = {}
+        for kind, minutes in pause_items(rule, shift):
+            units = minutes // step
+            lo, hi = first, last_end - units
+            if kind == "lunch":
+                lo, hi = max(lo, lunch_lo), min(hi, lunch_hi)
+            allowed = [t for t in range(lo, hi + 1) if not blocked[t : t + units].any()]
+            if not allowed:
+                for k in cluster:
+                    if old[k] >= 0 and board.pattern[k] < 0:
+                        board.set_pattern(k, old[k])
+                return "MODEL_INVALID"
+            start = model.new_int_var_from_domain(cp_model.Domain.from_values(allowed), f"s{j}_{kind}{len(own)}")
+            if (kind, minutes) in previous:
+                model.add(start >= previous[(kind, minutes)] + units + gap)  # equal pauses in order
+            previous[(kind, minutes)] = start
+            stretched.append(model.new_fixed_size_interval_var(start, units + gap, f"g{j}_{len(own)}"))
+            absolute = model.new_int_var(lo_t, hi_t, f"a{j}_{len(own)}")
+            model.add(absolute == start + int(board.start[j]))
+            real_intervals.append(model.new_fixed_size_interval_var(absolute, units, f"p{j}_{len(own)}"))
+            window = np.convolve(costs, np.ones(units), mode="valid")
+            scale = np.rint(window * 100).astype(np.int64)
+            cost = model.new_int_var(int(scale.min()), int(scale.max()), f"c{j}_{len(own)}")
+            model.add_element(start, [int(v) for v in scale], cost)
+            objective.append(cost)
+            own.append((start, units))
+        model.add_no_overlap(stretched)
+        pauses[j] = own
+    room = np.rint(board.cap[q, lo_t:hi_t] - board.paused[q, lo_t:hi_t]).astype(np.int64)
+    capacity = int(max(room.max(), 0))
+    fixed, demands = [], []
+    for t, free in enumerate(room):
+        if free < capacity:
+            fixed.append(model.new_fixed_size_interval_var(lo_t + t, 1, f"room{t}"))
+            demands.append(int(capacity - max(free, 0)))
+    model.add_cumulative([*real_intervals, *fixed], [1] * len(real_intervals) + demands, capacity)
+    model.minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 2
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    for j in cluster:
+        p = -1
+        if found:
+            mask = np.zeros(int(board.length[j]))
+            for start, units in pauses[j]:
+                mask[solver.value(start) : solver.value(start) + units] = 1.0
+            p = _pattern_index(board.plans[j], mask)
+        board.set_pattern(j, p if p >= 0 else old[j]) if (p >= 0 or old[j] >= 0) else None
+    return solver.status_name(status)
+
+
+def _pattern_index(plans: PausePlans, mask: np.ndarray) -> int:
+    """The index of the pattern with this mask (−1 when the enumeration has none)."""
+    hits = np.flatnonzero((plans.masks == mask).all(axis=1))
+    return int(hits[0]) if len(hits) else -1

@@ -24,7 +24,6 @@ from wfm.roster.best_response import (
     own_cost,
     plan_value,
     respond,
-    update_fairness_prices,
     value_table,
 )
 from wfm.roster.variables import Cell, Choice
@@ -167,7 +166,6 @@ def iterated_local_search(
     progress: Callable[[float], None] | None = None,
     max_kicks: int | None = None,
     first_passes: int = 3,
-    reprice_every: int = 10,
 ) -> tuple[dict[Cell, Choice], dict[str, int]]:
     """Descend (`first_passes` passes; kicking earlier beat descending to the local optimum first), then kick and
     repair until the deadline (or `max_kicks`), keeping the best roster.
@@ -176,17 +174,12 @@ def iterated_local_search(
     counters (descent moves, kicks, kicks that improved, programmes run and skipped).
     """
     state = search_state(ctx, chosen)
-    fair = ctx.config.weights.weekend_fairness > 0 or ctx.config.weights.late_fairness > 0
-    if fair:
-        update_fairness_prices(ctx, state.plans)
     moves = descend(ctx, state, deadline, rng, max_passes=first_passes)
     best = objective_of(ctx, state)
     if progress is not None:
         progress(best)
     kicks = better = 0
     while time.monotonic() < deadline and (max_kicks is None or kicks < max_kicks):
-        if fair and kicks % reprice_every == reprice_every - 1 and update_fairness_prices(ctx, state.plans):
-            best = objective_of(ctx, state)  # the prices moved: the surrogate objective is measured anew
         saved = ({a: list(p) for a, p in state.plans.items()}, state.scheduled.copy(), dict(state.tables))
         pool = kick(ctx, state, rng, n_agents, noise)
         if local_repair:

@@ -145,6 +145,8 @@ class AgentPricer:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = max(0.05, time_limit_seconds)
+        solver.parameters.cp_model_probing_level = 0  # measured: ~10 % faster on one agent's model
+        solver.parameters.linearization_level = 2
         collector = _Collector(self.literals)
         status = solver.solve(self.model, collector)
         if status == cp_model.INFEASIBLE:
@@ -222,7 +224,14 @@ def new_pool(instance: Instance, config: Config, facts: InstanceFacts) -> Patter
     n = len(instance.agents)
     pricers = [AgentPricer(instance, config, facts, a, couple) for a in range(n)]
     return PatternPool(
-        instance, config, facts, couple, pricers, [[] for _ in range(n)], [[] for _ in range(n)], [set() for _ in range(n)]
+        instance,
+        config,
+        facts,
+        couple,
+        pricers,
+        [[] for _ in range(n)],
+        [[] for _ in range(n)],
+        [set() for _ in range(n)],
     )
 
 
@@ -231,15 +240,45 @@ def cover_gain(couple: Coupling, pattern: Pattern, duals: np.ndarray) -> float:
     return float(sum(duals[couple.rows[item]].sum() for item in pattern))
 
 
-def solve_master_lp(pool: PatternPool) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """LP master over the pools: value, cover-row duals, convexity duals, and pattern weights."""
+def seed_pool(pool: PatternPool, time_limit_seconds: float) -> list[int]:
+    """Give every agent without a pattern its own cheapest one; returns the agents for whom none was found."""
+    empty = [p for p in pool.pricers if not pool.patterns[p.agent]]
+    zero = np.zeros(len(pool.couple.need))
+    missing = []
+    with ThreadPoolExecutor(max_workers=PRICING_THREADS) as executor:
+        found_all = executor.map(lambda p: p.price(zero, time_limit_seconds), empty)
+        for pricer, (found, _, _) in zip(empty, found_all, strict=True):
+            if not found:
+                missing.append(pricer.agent)
+            else:
+                pool.add(pricer.agent, found[-1])
+    return missing
+
+
+def granularity(pool: PatternPool) -> int:
+    """The gcd of every objective coefficient: objectives differ by multiples of it (1 when not integral)."""
+    values = [c for p in pool.pricers for _, c in p.own] + [*pool.couple.under, *pool.couple.over]
+    if any(float(v) != int(v) for v in values):
+        return 1
+    return math.gcd(*(int(v) for v in values)) or 1
+
+
+def solve_master_lp(
+    pool: PatternPool, fixed: Mapping[int, int] | None = None
+) -> tuple[float, np.ndarray, np.ndarray, list[tuple[int, int, float]]]:
+    """LP master over the pools (agents in `fixed` held to one pattern index): value, cover-row duals,
+    convexity duals, and the (agent, pattern index, weight) of every column."""
     couple, n_agents = pool.couple, len(pool.pricers)
+    fixed = fixed or {}
     n_rows = len(couple.need)
     cols_rows, cols_cols, vals = [], [], []
-    costs = []
+    costs, columns = [], []
     col = 0
     for a in range(n_agents):
-        for pattern, cost in zip(pool.patterns[a], pool.costs[a], strict=True):
+        for i, (pattern, cost) in enumerate(zip(pool.patterns[a], pool.costs[a], strict=True)):
+            if a in fixed and fixed[a] != i:
+                continue
+            columns.append((a, i))
             cols_rows.append(a)
             cols_cols.append(col)
             vals.append(1.0)
@@ -265,31 +304,43 @@ def solve_master_lp(pool: PatternPool) -> tuple[float, np.ndarray, np.ndarray, n
     if result.status != 0:
         raise RuntimeError(f"master LP failed: {result.message}")
     duals = np.asarray(result.eqlin.marginals)
-    return float(result.fun), duals[n_agents:], duals[:n_agents], np.asarray(result.x[:n_patterns])
+    weights = result.x[:n_patterns]
+    return (
+        float(result.fun),
+        duals[n_agents:],
+        duals[:n_agents],
+        [(a, i, float(w)) for (a, i), w in zip(columns, weights, strict=True)],
+    )
 
 
-def column_generation(pool: PatternPool, deadline: float, say: Callable[[str], None] | None = None) -> None:
-    """Price agents against the LP duals until no pattern improves (or the deadline); updates the bound."""
-    n_agents = len(pool.pricers)
+def column_generation(
+    pool: PatternPool,
+    deadline: float,
+    say: Callable[[str], None] | None = None,
+    fixed: Mapping[int, int] | None = None,
+    max_iterations: int = 10_000,
+) -> list[tuple[int, int, float]]:
+    """Price the agents not in `fixed` against the LP duals until no pattern improves (or the deadline, or
+    `max_iterations`); updates the Lagrangian bound (only without fixed agents) and returns the last LP columns."""
+    fixed = fixed or {}
+    free = [p for p in pool.pricers if p.agent not in fixed]
+    n_agents = max(1, len(free))
+    columns: list[tuple[int, int, float]] = []
     executor = ThreadPoolExecutor(max_workers=PRICING_THREADS)
     try:
-        empty = [p for p in pool.pricers if not pool.patterns[p.agent]]
-        zero = np.zeros(len(pool.couple.need))
-        for pricer, (found, _, _) in zip(empty, executor.map(lambda p: p.price(zero, 5.0), empty), strict=True):
-            if not found:
-                raise RuntimeError(f"agent {pricer.agent}: no pattern meets the hard rules")
-            pool.add(pricer.agent, found[-1])
-        while time.monotonic() < deadline:
+        for _ in range(max_iterations):
             pool.iterations += 1
-            value, duals, mu, _ = solve_master_lp(pool)
-            pool.lp_value = value
+            value, duals, mu, columns = solve_master_lp(pool, fixed)
+            if not fixed:
+                pool.lp_value = value
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or not free:
                 break
-            limit = min(2.0, max(0.05, left / max(1, n_agents) * PRICING_THREADS))
-            results = list(executor.map(lambda p: p.price(duals, limit), pool.pricers))
-            added, proven, total = 0, True, value
-            for a, (found, best, exact) in enumerate(results):
+            limit = min(2.0, max(0.05, left / n_agents * PRICING_THREADS))
+            results = list(executor.map(AgentPricer.price, free, [duals] * len(free), [limit] * len(free)))
+            added, proven, total = 0, not fixed, value
+            for pricer, (found, best, exact) in zip(free, results, strict=True):
+                a = pricer.agent
                 proven &= exact
                 total += min(0.0, best - mu[a])
                 for pattern in found:
@@ -301,20 +352,52 @@ def column_generation(pool: PatternPool, deadline: float, say: Callable[[str], N
                 pool.bound = max(pool.bound, total)
             if say:
                 say(
-                    f"column generation {pool.iterations}: LP {value / 60:.1f}, Lagrangian bound "
-                    f"{pool.bound / 60:.1f}, {added} patterns added"
+                    f"column generation {pool.iterations} ({len(fixed)} agents fixed): LP {value / 60:.1f}, "
+                    f"Lagrangian bound {pool.bound / 60:.1f}, {added} patterns added"
                 )
-            if added == 0:
+            if added == 0 or time.monotonic() >= deadline:
                 break
     finally:
         executor.shutdown(wait=True)
+    return columns
+
+
+def dive(
+    pool: PatternPool, deadline: float, say: Callable[[str], None] | None = None, share: float = 0.2
+) -> dict[int, int]:
+    """Column-generation diving: fix the agents whose LP pattern weight is largest (all ≥ 0.99, else a share of
+    the rest), re-price the others, and repeat until every agent has a pattern or the deadline (pattern index
+    per fixed agent; the integer master completes the rest)."""
+    fixed: dict[int, int] = {}
+    n_agents = len(pool.pricers)
+    while len(fixed) < n_agents:
+        columns = solve_master_lp(pool, fixed)[3]
+        best: dict[int, tuple[float, int]] = {}
+        for a, i, w in columns:
+            if a not in fixed and w > best.get(a, (-1.0, -1))[0]:
+                best[a] = (w, i)
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        if time.monotonic() >= deadline:
+            break
+        count = max(1, sum(1 for _, (w, _) in ranked if w >= 0.99), math.ceil(share * len(ranked)))
+        for a, (_, i) in ranked[:count]:
+            fixed[a] = i
+        if len(fixed) < n_agents:
+            column_generation(pool, deadline, say, fixed, max_iterations=3)
+    return fixed
 
 
 def solve_master_ip(
-    pool: PatternPool, incumbent: list[Pattern] | None, time_limit_seconds: float, seed: int = 0
+    pool: PatternPool,
+    incumbent: list[Pattern] | None,
+    time_limit_seconds: float,
+    seed: int = 0,
+    fixed: Mapping[int, int] | None = None,
 ) -> tuple[list[Pattern] | None, float]:
-    """One pattern per agent minimising own costs plus coverage (CP-SAT), hinted with the incumbent."""
+    """One pattern per agent (the given index for agents in `fixed`) minimising own costs plus coverage (CP-SAT),
+    hinted with the incumbent."""
     couple = pool.couple
+    fixed = fixed or {}
     model = cp_model.CpModel()
     picks: list[list[cp_model.IntVar]] = []
     by_row: dict[int, list[cp_model.IntVar]] = {}
@@ -322,6 +405,8 @@ def solve_master_ip(
     for a, patterns in enumerate(pool.patterns):
         lits = [model.new_bool_var(f"p_a{a}_{i}") for i in range(len(patterns))]
         model.add_exactly_one(lits)
+        if a in fixed:
+            model.add(lits[fixed[a]] == 1)
         picks.append(lits)
         for lit, pattern, cost in zip(lits, patterns, pool.costs[a], strict=True):
             if cost:

@@ -404,14 +404,15 @@ def weekend_fairness(ctx: ModelContext) -> list[PenaltyTerm]:
 
 
 def late_fairness(ctx: ModelContext) -> list[PenaltyTerm]:
-    """The spread of late shifts (categories in late_categories) between agents who may work them."""
+    """The spread of late shifts (categories in late_categories) between agents who may work late and other shifts."""
     weight = ctx.config.weights.late_fairness
     late = {s for s, shift in enumerate(ctx.instance.shifts) if shift.category in ctx.config.rules.late_categories}
     if weight == 0 or not late:
         return []
     counts = {}
     for a in range(len(ctx.instance.agents)):
-        if any(s in late for d in range(ctx.instance.days) for s, _ in ctx.facts.options.get((a, d), ())):
+        kinds = {s in late for d in range(ctx.instance.days) for s, _ in ctx.facts.options.get((a, d), ())}
+        if kinds == {True, False}:  # agents whose contract allows both late and other shifts
             counts[a] = [
                 (1, t) for d in range(ctx.instance.days) for (s, _), t in ctx.vars.cell(a, d).items() if s in late
             ]

@@ -5,8 +5,10 @@ shift-form demand, requests, fairness): CP-SAT on the full model or by agent bat
 from __future__ import annotations
 
 import math
+import random
 import time
 
+from wfm.roster import patterns
 from wfm.roster.aggregate import solve_aggregate
 from wfm.roster.diagnose import diagnose, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution, SolveStats
@@ -27,9 +29,177 @@ def solve_by_cp_sat(
     started: float,
     say: Progress,
 ) -> RosterSolution:
-    """For rules outside the dynamic programme (minimum runs, weekends, horizon totals, shift-form demand,
-    requests, fairness): the full model for a third of the time (or construction by agent batches when large),
-    large-neighbourhood search with hinted sub-models, then the hinted full model again to close the bound."""
+    """For rules outside the dynamic programme: column generation and diving when the objective splits into
+    per-agent penalties plus coverage (`solve_by_patterns`), else the full model / batches and LNS."""
+    if patterns.applies(instance, config):
+        return solve_by_patterns(instance, config, facts, time_limit_seconds, full_model_literals, seed, started, say)
+    return _solve_by_full_model(
+        instance, config, facts, time_limit_seconds, batch_literals, full_model_literals, seed, started, say
+    )
+
+
+def solve_by_patterns(
+    instance: Instance,
+    config: Config,
+    facts: InstanceFacts,
+    time_limit_seconds: float,
+    full_model_literals: int,
+    seed: int,
+    started: float,
+    say: Progress,
+) -> RosterSolution:
+    """Small models: the full model first (done when proven optimal). Then column generation over per-agent
+    patterns (LP bound), diving to a roster, the integer master over the pools, and LNS on the full model
+    (k agents × all days, adaptive k) with the integer master re-solved on the grown pools between rounds."""
+    deadline = started + time_limit_seconds
+    finish = deadline - min(0.25 * time_limit_seconds, 0.2 + 0.004 * len(instance.agents))
+    span = finish - started
+    total_literals = sum(len(v) for v in facts.options.values())
+    small = total_literals <= full_model_literals
+    chosen: dict[Cell, Choice] | None = None
+    bound = 0.0
+    phases: list[str] = []
+    if small:
+        first = solve_cells(
+            instance,
+            config,
+            facts,
+            list(facts.options),
+            {},
+            min(0.1 * span, 1.0),
+            seed=seed,
+            progress=say,
+            started=started,
+        )
+        phases.append("full model")
+        bound = max(bound, first.bound)
+        if first.chosen is not None:
+            chosen = first.chosen
+            if first.status == "OPTIMAL":
+                return _finish(instance, config, facts, chosen, bound, started, tuple(phases))
+    pool = patterns.new_pool(instance, config, facts)
+    missing = patterns.seed_pool(pool, max(1.0, 0.1 * span))
+    if missing:
+        problems = diagnose(instance, config, facts, missing)
+        raise_if_any(problems or [f"no roster found for agents {missing} within the time limit"])
+    if chosen is not None:
+        pool.add_roster(chosen)
+    patterns.column_generation(pool, started + 0.45 * span, say=_timed(say, started))
+    fixed = patterns.dive(pool, started + 0.65 * span, say=_timed(say, started))
+    if len(fixed) == len(instance.agents):
+        dived = [pool.patterns[a][fixed[a]] for a in range(len(instance.agents))]
+    else:
+        hint = patterns.patterns_of(chosen, len(instance.agents)) if chosen is not None else None
+        limit = max(1.0, 0.05 * span)
+        dived, _ = patterns.solve_master_ip(pool, hint, limit, seed=seed, fixed=fixed)
+        if dived is None:  # only without a roster from the full model: keep the heaviest patterns
+            best = patterns.solve_master_lp(pool, fixed)[3]
+            heaviest = {a: max((w, i) for b, i, w in best if b == a)[1] for a in range(len(instance.agents))}
+            dived = [pool.patterns[a][heaviest[a]] for a in range(len(instance.agents))]
+    phases.extend([f"column generation ({pool.iterations} LP solves)", "diving"])
+    chosen, objective = _better(instance, config, facts, chosen, patterns.roster_of(dived))
+    offset = objective - patterns.pool_objective(pool, patterns.patterns_of(chosen, len(instance.agents)))
+    step = patterns.granularity(pool)
+    if math.isfinite(pool.bound):
+        bound = max(bound, offset + math.ceil((pool.bound - 1e-6) / step) * step)
+    say(f"diving: objective {objective / 60:.1f}, bound {bound / 60:.1f}, elapsed {time.monotonic() - started:.1f} s")
+    chosen, objective, rounds = _improve(
+        instance, config, facts, pool, chosen, objective, bound, finish, seed=seed, started=started, say=say
+    )
+    phases.append(f"integer master and lns ({rounds} neighbourhoods)")
+    return _finish(instance, config, facts, chosen, bound, started, tuple(phases))
+
+
+def _timed(say: Progress, started: float) -> Progress:
+    """A progress function that appends the elapsed time."""
+    return lambda line: say(f"{line}, elapsed {time.monotonic() - started:.1f} s")
+
+
+def _better(
+    instance: Instance,
+    config: Config,
+    facts: InstanceFacts,
+    current: dict[Cell, Choice] | None,
+    candidate: dict[Cell, Choice],
+) -> tuple[dict[Cell, Choice], float]:
+    """The better of two rosters by the real objective (the candidate when there is no current one)."""
+    value = _objective(instance, config, facts, candidate)
+    if current is not None:
+        mine = _objective(instance, config, facts, current)
+        if mine < value:
+            return current, mine
+    return candidate, value
+
+
+def _objective(instance: Instance, config: Config, facts: InstanceFacts, chosen: dict[Cell, Choice]) -> float:
+    """The objective (weight × minutes) of a complete roster."""
+    return math.fsum(line.penalty * 60 for line in evaluate(instance, config, facts, chosen))
+
+
+def _improve(
+    instance: Instance,
+    config: Config,
+    facts: InstanceFacts,
+    pool: patterns.PatternPool,
+    chosen: dict[Cell, Choice],
+    objective: float,
+    bound: float,
+    finish: float,
+    *,
+    seed: int,
+    started: float,
+    say: Progress,
+) -> tuple[dict[Cell, Choice], float, int]:
+    """Alternate the integer master over the pools (hinted with the incumbent) and LNS rounds on the full model."""
+    rng = random.Random(seed)
+    n_agents = len(instance.agents)
+    k = min(n_agents, 3)
+    rounds = 0
+    master_every = 15.0
+    next_master = time.monotonic()
+    while time.monotonic() < finish - 0.2 and objective > bound + 1e-6:
+        if time.monotonic() >= next_master:
+            current = patterns.patterns_of(chosen, n_agents)
+            pool.add_roster(chosen)
+            limit = min(finish - time.monotonic(), max(1.0, 0.05 * (finish - started)))
+            picked, _ = patterns.solve_master_ip(pool, current, limit, seed=rng.randrange(1 << 30))
+            if picked is not None:
+                chosen, value = _better(instance, config, facts, chosen, patterns.roster_of(picked))
+                if value < objective - 1e-6:
+                    say(f"integer master: objective {value / 60:.1f}, elapsed {time.monotonic() - started:.1f} s")
+                objective = value
+            next_master = time.monotonic() + master_every
+            continue
+        rounds += 1
+        agents = rng.sample(range(n_agents), k)
+        cells = [(a, d) for a in agents for d in range(instance.days)]
+        limit = min(finish - time.monotonic(), 1.0)
+        result = solve_cells(instance, config, facts, cells, chosen, limit, seed=rng.randrange(1 << 30))
+        if result.chosen is not None and result.objective < objective - 1e-6:
+            chosen, objective = result.chosen, result.objective
+            say(
+                f"lns {rounds} ({k} agents): objective {objective / 60:.1f}, elapsed {time.monotonic() - started:.1f} s"
+            )
+        if result.status == "OPTIMAL":
+            k = min(n_agents, k + 1)
+        elif k > 2:
+            k -= 1
+    return chosen, objective, rounds
+
+
+def _solve_by_full_model(
+    instance: Instance,
+    config: Config,
+    facts: InstanceFacts,
+    time_limit_seconds: float,
+    batch_literals: int,
+    full_model_literals: int,
+    seed: int,
+    started: float,
+    say: Progress,
+) -> RosterSolution:
+    """The full model for a third of the time (or construction by agent batches when large), large-neighbourhood
+    search with hinted sub-models, then the hinted full model again to close the bound."""
     deadline = started + time_limit_seconds
     finish = deadline - min(0.25 * time_limit_seconds, 0.2 + 0.004 * len(instance.agents))
     total_literals = sum(len(v) for v in facts.options.values())

@@ -18,6 +18,7 @@ from wfm.roster.best_response import (
 )
 from wfm.roster.diagnose import precheck, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution, SolveStats
+from wfm.roster.fairness import even_out
 from wfm.roster.greedy import improve_by_best_response
 from wfm.roster.local_search import iterated_local_search
 from wfm.roster.model import evaluate, scheduled_agents, to_assignments
@@ -25,6 +26,8 @@ from wfm.roster.options import InstanceFacts, instance_facts
 from wfm.roster.search import Progress, agent_order, construct, large_neighbourhood_search, solve_cells
 from wfm.roster.sequence_search import solve_by_cp_sat
 from wfm.roster.variables import Cell, Choice
+
+FAIRNESS_SHARE = 0.3  # of the search time, for re-solving the most and least loaded agents together
 
 
 @dataclass(frozen=True)
@@ -79,17 +82,33 @@ def solve_roster(
     finish = deadline - _reserve_seconds(settings.time_limit_seconds, len(instance.agents))
     large = total_literals > settings.full_model_literals
     counters: dict[str, int] = {}
+    fair = config.weights.weekend_fairness > 0 or config.weights.late_fairness > 0
     if ctx.exact and large:
+        search_end = finish - (FAIRNESS_SHARE * (finish - time.monotonic()) if fair else 0.0)
         chosen, counters = iterated_local_search(
             ctx,
             chosen,
-            finish,
+            search_end,
             rng,
             progress=lambda value: say(
                 f"best-response passes: objective {value / 60:.1f}, elapsed {time.monotonic() - started:.1f} s"
             ),
         )
         moves = counters["moves"]
+        if fair:
+            chosen, _, evened = even_out(
+                instance,
+                config,
+                facts,
+                chosen,
+                _objective(instance, config, facts, chosen),
+                finish,
+                eligible_weekends=ctx.rotation.weekend_eligible,
+                eligible_lates=ctx.rotation.late_eligible,
+                seed=settings.seed,
+                progress=say,
+            )
+            counters["evened"] = evened
     elif ctx.exact:
         chosen, moves = improve_by_exact_response(ctx, chosen, finish, rng)
     else:
