@@ -52,3 +52,33 @@ def test_bad_rules(tmp_path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError):
         read_rules(path)
+
+
+def test_rotation_rules_read_lists_and_switches(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[rules]\nforbidden_successions = ["Late>Early"]\nforward_rotation = 1\nmax_weekends_per_4_weeks = 2\n'
+        'late_categories = ["late"]\nmax_consecutive_queue_days = 3\n[weights]\nweekend_fairness = 50\n',
+        encoding="utf-8",
+    )
+    config = read_rules(path)
+    assert config.rules.forbidden_successions == ("Late>Early",)
+    assert config.rules.forward_rotation is True  # 1 as the database keeps it
+    assert (config.rules.max_weekends_per_4_weeks, config.rules.max_consecutive_queue_days) == (2, 3)
+    assert config.weights.weekend_fairness == 50
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ('[rules]\nforbidden_successions = "Late>Early"\n', "forbidden_successions"),
+        ('[rules]\nforward_rotation = "yes"\n', "forward_rotation"),
+        ("[rules]\nmin_consecutive_days = 1.5\n", "min_consecutive_days"),
+    ],
+)
+def test_bad_rotation_rules(tmp_path: Path, text: str, column: str) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_rules(path)
+    assert caught.value.column == column

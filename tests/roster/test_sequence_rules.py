@@ -198,3 +198,18 @@ def test_late_fairness_spreads_late_shifts() -> None:
 
 def test_start_date_is_a_monday() -> None:
     assert MONDAY.weekday() == 0
+
+
+def test_conflicting_horizon_rules_are_diagnosed_by_agent_and_rule() -> None:
+    import pytest
+
+    from wfm.roster.diagnose import RosterInfeasible
+    from wfm.roster.solve import SolveSettings, solve_roster
+
+    inst = instance(
+        (agent("A1", min_total_minutes=5 * 480, max_consecutive_days=2, min_consecutive_days_off=2),), days=7
+    )
+    with pytest.raises(RosterInfeasible) as caught:
+        solve_roster(inst, config(NO_PAY, **EVERY_DAY), SolveSettings(time_limit_seconds=5))
+    message = str(caught.value)
+    assert "A1" in message and "total_minutes" in message

@@ -325,6 +325,8 @@ def _settings(kind: type, table: object, file: Path, section: str) -> object:
         if key not in known:
             raise InputError(f"unknown key in [{section}]: expected one of {', '.join(known)}", file=file, column=key)
         if known[key].type == "bool":
+            if value in (0, 1) and not isinstance(value, float):
+                value = bool(value)  # the database keeps true / false as 1 / 0
             if not isinstance(value, bool):
                 raise InputError(f"expected true or false, got {value!r}", file=file, column=key)
             values[key] = value

@@ -26,6 +26,7 @@ from wfm.roster.context import MINUTES_PER_UNIT
 from wfm.roster.domain import Config, Instance
 from wfm.roster.model import build_model
 from wfm.roster.options import InstanceFacts
+from wfm.roster.pattern_programme import build_programme
 from wfm.roster.rules import RULES, late_fairness, over_coverage, under_coverage, weekend_fairness
 from wfm.roster.variables import Cell, Choice
 
@@ -117,6 +118,7 @@ class AgentPricer:
         self.literal_cost = {literal_index[v.index]: c for v, c in self.own if v.index in literal_index}
         self.couple = couple
         self.feasible = True
+        self.programme = build_programme(instance, config, facts, agent) if self.linear else None
 
     def cost(self, pattern: Pattern) -> float:
         """The agent's own penalties for a pattern (weight × minutes, without constants)."""
@@ -136,7 +138,22 @@ class AgentPricer:
         return float(solver.objective_value)
 
     def price(self, duals: np.ndarray, time_limit_seconds: float) -> tuple[list[Pattern], float, bool]:
-        """Patterns found (best last) and a lower bound on own cost − duals·cover; whether it was proven."""
+        """Patterns found (best last) and a lower bound on own cost − duals·cover; whether it was proven (the
+        dynamic programme when the agent's rules allow it: exact, else CP-SAT)."""
+        if self.programme is None:
+            return self.price_cp_sat(duals, time_limit_seconds)
+        values = {
+            item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
+            for item, _ in self.literals
+        }
+        pattern, best = self.programme.solve(values)
+        if pattern is None:
+            self.feasible = False
+            return [], -math.inf, False
+        return [pattern], best, True
+
+    def price_cp_sat(self, duals: np.ndarray, time_limit_seconds: float) -> tuple[list[Pattern], float, bool]:
+        """`price` by the agent's CP-SAT model (any rules; the bound is proven when the status is optimal)."""
         gains = {item: float(duals[self.couple.rows[item]].sum()) for item, _ in self.literals}
         variables = [v for v, _ in self.own] + [v for _, v in self.literals]
         coefs = [DUAL_SCALE * c for _, c in self.own] + [-round(DUAL_SCALE * gains[item]) for item, _ in self.literals]

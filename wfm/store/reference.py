@@ -290,8 +290,11 @@ def save_rules(session: Session, rules: Mapping[str, Mapping[str, float]], *, us
         if not isinstance(table, Mapping):
             raise InputError(f"[{section}] must be a table of numbers")
         for key, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InputError(f"[{section}] {key}: expected a number, got {value!r}", column=key)
+            if not isinstance(value, int | float):  # true / false are kept as 1 / 0
+                raise InputError(
+                    f"[{section}] {key}: expected a number or true/false, got {value!r} (lists stay in rules.toml)",
+                    column=key,
+                )
             values.append(RuleSetting(section=section, key=key, value=float(value)))
     return _replace_all(session, RuleSetting, values, "rules", user)
 
