@@ -106,7 +106,7 @@ def test_missing_section_is_named(tmp_path: Path) -> None:
 def test_cli_solves_writes_and_the_checker_verifies(tmp_path: Path) -> None:
     out, report = tmp_path / "roster.csv", tmp_path / "report.json"
     result = wfm(
-        "benchmark", "curtois", str(INSTANCE_1), "--time-limit", "5", "--out", str(out), "--report", str(report)
+        "benchmark", "curtois", str(INSTANCE_1), "--time-limit", "20", "--out", str(out), "--report", str(report)
     )
     assert result.returncode == 0, result.stderr
     assert "objective 607 (requests 7, cover under 600, cover over 0)" in result.stdout

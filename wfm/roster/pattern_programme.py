@@ -53,9 +53,10 @@ class PatternProgramme:
             delta[self.weekend_axis] = 1
         return tuple(delta)
 
-    def solve(self, values: Mapping[Item, float]) -> tuple[tuple[Item, ...] | None, float]:
-        """The pattern minimising Σ values of its (day, shift, queue) items under the agent's rules (None when
-        no pattern keeps them), and that minimum."""
+    def solve(self, values: Mapping[Item, float], count: int = 1) -> tuple[list[tuple[Item, ...]], float]:
+        """Patterns minimising Σ values of their (day, shift, queue) items under the agent's rules: the best one
+        (last) and the best of up to `count` − 1 other final states; none when no pattern keeps the rules. Also
+        the minimum."""
         choice = [_best_queues(self.options[d], d, values) for d in range(self.days)]
         n_cls = self.allowed_after.shape[0]
         work_shape = (self.work_cap, 2, n_cls, *self.shape)
@@ -99,33 +100,41 @@ class PatternProgramme:
                         np.minimum(work[-1, :, k], cand[-1], out=work[-1, :, k])
             works.append(work)
             offs.append(off)
-        return self._trace(works, offs, choice)
+        return self._trace(works, offs, choice, count)
 
     def _trace(
-        self, works: list[np.ndarray], offs: list[np.ndarray], choice: list[dict[int, tuple[int, float]]]
-    ) -> tuple[tuple[Item, ...] | None, float]:
-        """The best final state (enough minutes) and the pattern leading to it."""
+        self,
+        works: list[np.ndarray],
+        offs: list[np.ndarray],
+        choice: list[dict[int, tuple[int, float]]],
+        count: int,
+    ) -> tuple[list[tuple[Item, ...]], float]:
+        """Patterns ending in the `count` best final states (enough minutes), best last, and the best value."""
         last = self.days - 1
         candidates = []
         for kind, table in (("work", works[last]), ("off", offs[last])):
             masked = table.copy()
-            if self.shape and self.min_minutes_units > 0:
+            if self.min_minutes_units > 0:
                 lead = masked.ndim - len(self.shape)
                 masked[(slice(None),) * lead + (slice(0, self.min_minutes_units),)] = INF
-            index = np.unravel_index(int(np.argmin(masked)), masked.shape)
-            candidates.append((float(masked[index]), kind, index))
-        value, kind, index = min(candidates, key=lambda c: c[0])
-        if not math.isfinite(value):
-            return None, INF
-        best = value
-        items: list[Item] = []
-        state: tuple[str, tuple[int, ...]] = (kind, tuple(int(i) for i in index))
-        for d in range(last, -1, -1):
-            state, item = self._previous(d, state, value, works, offs, choice)
-            if item is not None:
-                items.append(item)
-                value -= choice[d][item[1]][1]
-        return tuple(sorted(items)), best
+            flat = masked.reshape(-1)
+            top = np.argsort(flat, kind="stable")[:count]
+            for i in top:
+                if math.isfinite(flat[i]):
+                    index = tuple(int(x) for x in np.unravel_index(int(i), masked.shape))
+                    candidates.append((float(flat[i]), kind, index))
+        candidates.sort(key=lambda c: c[0])
+        found = []
+        for value, kind, index in candidates[:count]:
+            items: list[Item] = []
+            state: tuple[str, tuple[int, ...]] = (kind, index)
+            for d in range(last, -1, -1):
+                state, item = self._previous(d, state, value, works, offs, choice)
+                if item is not None:
+                    items.append(item)
+                    value -= choice[d][item[1]][1]
+            found.append(tuple(sorted(items)))
+        return found[::-1], (candidates[0][0] if candidates else INF)
 
     def _previous(
         self,

@@ -33,6 +33,7 @@ from wfm.roster.variables import Cell, Choice
 Pattern = tuple[tuple[int, int, int], ...]  # sorted (day, shift, queue) of one agent's working days
 DUAL_SCALE = 8  # pricing objective resolution: 1/8 of a weight × minute
 PRICING_THREADS = 2
+PROGRAMME_PATTERNS = 3  # patterns per agent and pricing round from the dynamic programme (best final states)
 
 
 def applies(instance: Instance, config: Config) -> bool:
@@ -146,11 +147,11 @@ class AgentPricer:
             item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
             for item, _ in self.literals
         }
-        pattern, best = self.programme.solve(values)
-        if pattern is None:
+        found, best = self.programme.solve(values, PROGRAMME_PATTERNS)
+        if not found:
             self.feasible = False
             return [], -math.inf, False
-        return [pattern], best, True
+        return found, best, True
 
     def price_cp_sat(self, duals: np.ndarray, time_limit_seconds: float) -> tuple[list[Pattern], float, bool]:
         """`price` by the agent's CP-SAT model (any rules; the bound is proven when the status is optimal)."""

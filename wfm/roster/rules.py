@@ -229,30 +229,29 @@ def days_off_together(ctx: ModelContext) -> list[PenaltyTerm]:
 
 def min_consecutive_days(ctx: ModelContext) -> list[PenaltyTerm]:
     """Runs of working days at least min_consecutive_days long (runs touching the horizon's ends are exempt)."""
-    days = ctx.instance.days
-    for a in ctx.vars.free_agents:
-        least = ctx.facts.limits[a].min_consecutive_days
-        for first in range(1, days - 1):
-            for length in range(1, min(least, days - first)):
-                if first + length > days - 1:
-                    break
-                run = [ctx.works(a, d) for d in range(first, first + length)]
-                ctx.clause("min_consecutive_days", [ctx.works(a, first - 1), ctx.works(a, first + length)], run)
+    _minimum_runs(ctx, "min_consecutive_days", working=True)
     return []
 
 
 def min_consecutive_days_off(ctx: ModelContext) -> list[PenaltyTerm]:
     """Runs of days off at least min_consecutive_days_off long (runs touching the horizon's ends are exempt)."""
+    _minimum_runs(ctx, "min_consecutive_days_off", working=False)
+    return []
+
+
+def _minimum_runs(ctx: ModelContext, rule: str, *, working: bool) -> None:
+    """Forbid every too-short run strictly inside the horizon: for a run of working days, (off, work × length,
+    off) is excluded; for days off the same with work and off swapped."""
     days = ctx.instance.days
     for a in ctx.vars.free_agents:
-        least = ctx.facts.limits[a].min_consecutive_days_off
+        least = getattr(ctx.facts.limits[a], rule)
         for first in range(1, days - 1):
             for length in range(1, min(least, days - first)):
                 if first + length > days - 1:
                     break
                 run = [ctx.works(a, d) for d in range(first, first + length)]
-                ctx.clause("min_consecutive_days_off", run, [ctx.works(a, first - 1), ctx.works(a, first + length)])
-    return []
+                edges = [ctx.works(a, first - 1), ctx.works(a, first + length)]
+                ctx.clause(rule, edges, run) if working else ctx.clause(rule, run, edges)
 
 
 def weekend_terms(ctx: ModelContext, a: int) -> list[object]:

@@ -76,7 +76,7 @@ def solve_by_patterns(
         if first.chosen is not None:
             chosen = first.chosen
             if first.status == "OPTIMAL":
-                return _finish(instance, config, facts, chosen, bound, started, tuple(phases))
+                return finished_solution(instance, config, facts, chosen, bound, started, tuple(phases))
     pool = patterns.new_pool(instance, config, facts)
     missing = patterns.seed_pool(pool, max(1.0, 0.1 * span))
     if missing:
@@ -107,7 +107,7 @@ def solve_by_patterns(
         instance, config, facts, pool, chosen, objective, bound, finish, seed=seed, started=started, say=say
     )
     phases.append(f"integer master and lns ({rounds} neighbourhoods)")
-    return _finish(instance, config, facts, chosen, bound, started, tuple(phases))
+    return finished_solution(instance, config, facts, chosen, bound, started, tuple(phases))
 
 
 def _timed(say: Progress, started: float) -> Progress:
@@ -225,7 +225,7 @@ def _solve_by_full_model(
         assert first.chosen is not None
         chosen, objective, bound = first.chosen, first.objective, max(bound, first.bound)
         if first.status == "OPTIMAL":
-            return _finish(instance, config, facts, chosen, bound, started, ("full model",))
+            return finished_solution(instance, config, facts, chosen, bound, started, ("full model",))
     else:
         chosen = construct_by_batches(
             instance,
@@ -271,7 +271,7 @@ def _solve_by_full_model(
         if last.chosen is not None and last.objective <= objective:
             chosen, objective = last.chosen, last.objective
         phases = (*phases, "hinted full model")
-    return _finish(instance, config, facts, chosen, bound, started, phases)
+    return finished_solution(instance, config, facts, chosen, bound, started, phases)
 
 
 def construct_by_batches(
@@ -304,7 +304,7 @@ def construct_by_batches(
     return chosen
 
 
-def _finish(
+def finished_solution(
     instance: Instance,
     config: Config,
     facts: InstanceFacts,
@@ -312,12 +312,14 @@ def _finish(
     bound: float,
     started: float,
     phases: tuple[str, ...],
+    *,
+    proven: bool = False,
 ) -> RosterSolution:
-    """The solution with its penalty report, coverage and statistics."""
+    """The solution with its penalty report, coverage and statistics (OPTIMAL when proven or at the bound)."""
     lines = tuple(evaluate(instance, config, facts, chosen))
     objective = math.fsum(line.penalty * 60 for line in lines)
     stats = SolveStats(
-        status="OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE",
+        status="OPTIMAL" if proven or objective <= bound + 1e-6 else "FEASIBLE",
         objective=objective / 60,
         lower_bound=bound / 60,
         gap=(objective - bound) / objective if objective > 0 else 0.0,

@@ -17,14 +17,14 @@ from wfm.roster.best_response import (
     response_context,
 )
 from wfm.roster.diagnose import precheck, raise_if_any
-from wfm.roster.domain import Config, Instance, RosterSolution, SolveStats
+from wfm.roster.domain import Config, Instance, RosterSolution
 from wfm.roster.fairness import even_out
 from wfm.roster.greedy import improve_by_best_response
 from wfm.roster.local_search import iterated_local_search
-from wfm.roster.model import evaluate, scheduled_agents, to_assignments
+from wfm.roster.model import evaluate
 from wfm.roster.options import InstanceFacts, instance_facts
 from wfm.roster.search import Progress, agent_order, construct, large_neighbourhood_search, solve_cells
-from wfm.roster.sequence_search import solve_by_cp_sat
+from wfm.roster.sequence_search import finished_solution, solve_by_cp_sat
 from wfm.roster.variables import Cell, Choice
 
 FAIRNESS_SHARE = 0.3  # of the search time, for re-solving the most and least loaded agents together
@@ -165,16 +165,7 @@ def solve_roster(
         )
         status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
         phases = ("aggregate bound", "greedy", "best response", f"lns ({iterations} neighbourhoods)")
-    lines = tuple(evaluate(instance, config, facts, chosen))
-    stats = SolveStats(
-        status=status,
-        objective=objective / 60,
-        lower_bound=bound / 60,
-        gap=(objective - bound) / objective if objective > 0 else 0.0,
-        elapsed_seconds=time.monotonic() - started,
-        phases=phases,
-    )
-    return RosterSolution(to_assignments(chosen), lines, scheduled_agents(instance, facts, chosen), stats)
+    return finished_solution(instance, config, facts, chosen, bound, started, phases, proven=status == "OPTIMAL")
 
 
 def _reserve_seconds(time_limit_seconds: float, n_agents: int) -> float:
