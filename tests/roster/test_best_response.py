@@ -19,7 +19,7 @@ from wfm.roster.best_response import (
 )
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Assignment, TimeOff, Weights
-from wfm.roster.fairness import even_out
+from wfm.roster.fairness import even_out, swap_weeks
 from wfm.roster.local_search import iterated_local_search
 from wfm.roster.model import evaluate
 from wfm.roster.options import instance_facts
@@ -142,4 +142,20 @@ def test_even_out_spreads_late_shifts_after_the_local_search() -> None:
     assert after_value <= value
     assert next(p.amount for p in after if p.rule == "late_fairness") <= min(2, spread_before)
     frame = parse_roster(roster_frame(inst, [Assignment(a, d, s, q) for (a, d), (s, q) in evened.items()]))
+    assert check_roster(frame, inst.agents, inst.shifts, inst.time_off, cfg, first_day=inst.start, n_days=14) == []
+
+
+def test_swap_weeks_trades_late_weeks_without_touching_coverage() -> None:
+    early = DAY.__class__("D0700", 7 * 60, 8 * 60, category="day")
+    demand = {("chat", d, h, h + 8): 1 for d in range(14) for h in (7, 15)}
+    inst = instance((agent("A1"), agent("A2")), (early, LATE), days=14, demand=demand)
+    cfg = config(Weights(late_fairness=100), min_rest_hours=0, days_off_per_week=0, max_consecutive_days=14)
+    ctx = response_context(inst, cfg, instance_facts(inst, cfg))
+    unfair = {(0, d): (1, 0) for d in range(14)} | {(1, d): (0, 0) for d in range(14)}
+    fair, swaps = swap_weeks(ctx, unfair, time.monotonic() + 5.0)
+    assert swaps >= 1
+    lates = [sum(1 for (a, _), (s, _) in fair.items() if a == i and s == 1) for i in (0, 1)]
+    assert max(lates) - min(lates) <= 2
+    assert sorted((d, s) for (_, d), (s, _) in fair.items()) == sorted((d, s) for (_, d), (s, _) in unfair.items())
+    frame = parse_roster(roster_frame(inst, [Assignment(a, d, s, q) for (a, d), (s, q) in fair.items()]))
     assert check_roster(frame, inst.agents, inst.shifts, inst.time_off, cfg, first_day=inst.start, n_days=14) == []

@@ -18,7 +18,7 @@ from wfm.roster.best_response import (
 )
 from wfm.roster.diagnose import precheck, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution
-from wfm.roster.fairness import even_out
+from wfm.roster.fairness import even_out, swap_weeks
 from wfm.roster.greedy import improve_by_best_response
 from wfm.roster.local_search import iterated_local_search
 from wfm.roster.model import evaluate
@@ -96,6 +96,8 @@ def solve_roster(
         )
         moves = counters["moves"]
         if fair:
+            chosen, swapped = swap_weeks(ctx, chosen, (time.monotonic() + finish) / 2, seed=settings.seed)
+            say(f"fairness: {swapped} weeks, weekends or days swapped between loaded and light agents")
             chosen, _, evened = even_out(
                 instance,
                 config,
