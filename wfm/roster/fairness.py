@@ -8,6 +8,7 @@ penalties; a result is kept when the full objective does not get worse.
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -114,7 +115,10 @@ def swap_weeks(
         done = False
         for other in partners:
             a, b = (extreme, other) if at_top else (other, extreme)
-            for days in _windows(weeks, weekends, inst.days, rng):
+            for days in [
+                *_between_common_days_off(plans[a], plans[b], inst.days),
+                *_windows(weeks, weekends, inst.days, rng),
+            ]:
                 if _try_swap(ctx, plans, a, b, days):
                     swaps += 1
                     done = True
@@ -123,6 +127,13 @@ def swap_weeks(
                 break
         stale = 0 if done else stale + 1
     return {(a, d): choice for a, plan in plans.items() for d, choice in plan.items()}, swaps
+
+
+def _between_common_days_off(plan_a: dict, plan_b: dict, n_days: int) -> list[range]:
+    """Stretches between days both agents have off: trading one keeps rest and runs intact at its edges."""
+    off = [d for d in range(n_days) if d not in plan_a and d not in plan_b]
+    edges = [-1, *off, n_days]
+    return [range(lo + 1, hi) for lo, hi in itertools.pairwise(edges) if hi - lo > 1]
 
 
 def _windows(weeks: list[range], weekends: list[range], n_days: int, rng: np.random.Generator) -> list[range]:
