@@ -86,16 +86,20 @@ class PatternProgramme:
                 closed_work = np.where(_expand(closing_work, prev_work.ndim), prev_work, INF).min(axis=(0, 1, 2))
                 np.minimum(off[0, 0], closed_work, out=off[0, 0])
                 closed_off = np.where(_expand(closing_off, prev_off.ndim), prev_off, INF).min(axis=(0, 1))
+                growing = prev_work if self.work_saturates else prev_work[:-1]  # runs that may grow by a day
+                best_after: dict[bytes, np.ndarray] = {}
                 for s, (_, cost) in choice[d].items():
                     k = self.shift_class[s]
                     cand = _shifted(closed_off, self._delta(s, d, False), 0) + cost
                     np.minimum(work[0, 0, k], cand, out=work[0, 0, k])
-                    sources = np.flatnonzero(self.allowed_after[:, s])
-                    if not len(sources):
+                    column = self.allowed_after[:, s]
+                    if not column.any() or not len(growing):
                         continue
-                    best = prev_work[:, :, sources].min(axis=2)
-                    cand = _shifted(best, self._delta(s, d, True), 2) + cost
-                    np.minimum(work[1:, :, k], cand[:-1], out=work[1:, :, k])
+                    key = column.tobytes()
+                    if key not in best_after:
+                        best_after[key] = growing[:, :, column].min(axis=2)
+                    cand = _shifted(best_after[key], self._delta(s, d, True), 2) + cost
+                    np.minimum(work[1:, :, k], cand[: self.work_cap - 1], out=work[1:, :, k])
                     if self.work_saturates:
                         np.minimum(work[-1, :, k], cand[-1], out=work[-1, :, k])
             works.append(work)
@@ -132,7 +136,8 @@ class PatternProgramme:
                 state, item = self._previous(d, state, value, works, offs, choice)
                 if item is not None:
                     items.append(item)
-                    value -= choice[d][item[1]][1]
+                if d > 0:  # the stored value, so no rounding builds up along the way back
+                    value = float((works if state[0] == "work" else offs)[d - 1][state[1]])
             found.append(tuple(sorted(items)))
         return found[::-1], (candidates[0][0] if candidates else INF)
 
@@ -167,39 +172,32 @@ class PatternProgramme:
                         for k in range(self.allowed_after.shape[0]):
                             if _same(works[d - 1][(wr, wfs, k, *res)], value):
                                 return ("work", (wr, wfs, k, *res)), None
-            raise RuntimeError("pattern programme: no predecessor of an off state")
+            raise ArithmeticError("pattern programme: no predecessor of an off state")
         r, fs, k, res = index[0], index[1], index[2], index[3:]
         for s, (q, cost) in choice[d].items():
             if self.shift_class[s] != k:
                 continue
             item = (d, s, q)
-            if r == 0:
-                prev = _minus(res, self._delta(s, d, False))
-                if prev is None:
-                    continue
-                if d == 0:
-                    if fs == 1 and all(i == 0 for i in prev) and _same(cost, value):
-                        return ("start", ()), item
-                    continue
-                if fs == 1:
-                    continue
-                for orr in range(self.off_cap):
+            prev = _minus(res, self._delta(s, d, False))
+            if r == 0 and prev is not None:
+                if d == 0 and fs == 1 and all(i == 0 for i in prev) and _same(cost, value):
+                    return ("start", ()), item
+                for orr in range(self.off_cap) if d > 0 and fs == 0 else ():
                     for ofs in (0, 1):
                         if orr + 1 < self.min_off and ofs == 0:
                             continue
                         if _same(offs[d - 1][(orr, ofs, *prev)] + cost, value):
                             return ("off", (orr, ofs, *prev)), item
-                continue
             prev = _minus(res, self._delta(s, d, True))
             if prev is None or d == 0:
                 continue
-            lengths = [r - 1] + ([r] if self.work_saturates and r == self.work_cap - 1 else [])
+            lengths = ([r - 1] if r >= 1 else []) + ([r] if self.work_saturates and r == self.work_cap - 1 else [])
             for pr in lengths:
                 for pk in np.flatnonzero(self.allowed_after[:, s]):
                     key = (pr, fs, int(pk), *prev)
                     if _same(works[d - 1][key] + cost, value):
                         return ("work", key), item
-        raise RuntimeError("pattern programme: no predecessor of a working state")
+        raise ArithmeticError("pattern programme: no predecessor of a working state")
 
 
 def _best_queues(

@@ -33,7 +33,7 @@ from wfm.roster.variables import Cell, Choice
 Pattern = tuple[tuple[int, int, int], ...]  # sorted (day, shift, queue) of one agent's working days
 DUAL_SCALE = 8  # pricing objective resolution: 1/8 of a weight × minute
 PRICING_THREADS = 2
-PROGRAMME_PATTERNS = 3  # patterns per agent and pricing round from the dynamic programme (best final states)
+PROGRAMME_PATTERNS = 10  # patterns per agent and pricing round from the dynamic programme (best final states)
 
 
 def applies(instance: Instance, config: Config) -> bool:
@@ -147,7 +147,10 @@ class AgentPricer:
             item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
             for item, _ in self.literals
         }
-        found, best = self.programme.solve(values, PROGRAMME_PATTERNS)
+        try:
+            found, best = self.programme.solve(values, PROGRAMME_PATTERNS)
+        except ArithmeticError:  # no way back through the tables (float noise): the model prices instead
+            return self.price_cp_sat(duals, time_limit_seconds)
         if not found:
             self.feasible = False
             return [], -math.inf, False
