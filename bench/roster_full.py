@@ -123,18 +123,12 @@ def _rotation_loads(inst, config: Config, assignments) -> list[tuple[str, np.nda
     """Weekends worked and late shifts per eligible agent (the engine's own eligibility: weekend options; both
     late and other shifts among the options)."""
     from wfm.roster.best_response import response_context
+    from wfm.roster.fairness import loads
     from wfm.roster.options import instance_facts
 
-    rot = response_context(inst, config, instance_facts(inst, config)).rotation
-    weekends = np.zeros(len(inst.agents), dtype=np.int64)
-    lates = np.zeros(len(inst.agents), dtype=np.int64)
-    seen = set()
-    for x in assignments:
-        w = int(rot.weekend_of_day[x.day])
-        if w >= 0 and (x.agent, w) not in seen:
-            seen.add((x.agent, w))
-            weekends[x.agent] += 1
-        lates[x.agent] += int(rot.late_shift[x.shift])
+    ctx = response_context(inst, config, instance_facts(inst, config))
+    rot = ctx.rotation
+    weekends, lates = loads(ctx, {(x.agent, x.day): (x.shift, x.queue) for x in assignments})
     return [
         ("weekends worked", weekends[rot.weekend_eligible], rot.weekend_eligible),
         ("late shifts", lates[rot.late_eligible], rot.late_eligible),

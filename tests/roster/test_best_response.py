@@ -128,16 +128,7 @@ def test_even_out_spreads_late_shifts_after_the_local_search() -> None:
     before = evaluate(inst, cfg, facts, chosen)
     spread_before = next(p.amount for p in before if p.rule == "late_fairness")
     value = sum(p.penalty for p in before) * 60
-    evened, after_value, _ = even_out(
-        inst,
-        cfg,
-        facts,
-        chosen,
-        value,
-        time.monotonic() + 4.0,
-        eligible_weekends=ctx.rotation.weekend_eligible,
-        eligible_lates=ctx.rotation.late_eligible,
-    )
+    evened, after_value, _ = even_out(ctx, chosen, value, time.monotonic() + 4.0)
     after = evaluate(inst, cfg, facts, evened)
     assert after_value <= value
     assert next(p.amount for p in after if p.rule == "late_fairness") <= min(2, spread_before)

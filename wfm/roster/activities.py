@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wfm.roster.breaks import PauseBoard, improve_pauses, move_off_full_intervals, place_pauses, repair_over_cap
+from wfm.roster.breaks import (
+    PauseBoard,
+    improve_pauses,
+    move_off_full_intervals,
+    pauses_over_cap,
+    place_pauses,
+    repair_over_cap,
+)
 from wfm.roster.domain import WEEKDAYS, Assignment, Config, Instance
 from wfm.roster.training import TrainingRequirement, members_of
 
@@ -79,14 +86,14 @@ def place_activities(
     stuck = place_pauses(board, order, started + 0.4 * time_limit_seconds, time.monotonic, rng)
     if stuck:
         move_off_full_intervals(board, started + 0.5 * time_limit_seconds, time.monotonic)
-        stuck = [i for i in stuck if _over_cap(board, i)]
+        stuck = [i for i in stuck if pauses_over_cap(board, i)]
     unresolved = repair_over_cap(board, stuck, started + 0.75 * time_limit_seconds, time.monotonic, seed)
     shuffled = list(rng.permutation(len(assignments)))
     moves = improve_pauses(board, shuffled, started + 0.8 * time_limit_seconds, time.monotonic)
     sessions: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     training_report = _place_training(instance, board, assignments, training, sessions)
     moves += improve_pauses(board, shuffled, deadline, time.monotonic)
-    stuck = [i for i in range(len(assignments)) if _over_cap(board, i)]
+    stuck = [i for i in range(len(assignments)) if pauses_over_cap(board, i)]
     by_cell = _activities(instance, board, assignments, sessions)
     placed = [a for acts in by_cell.values() for a in acts]
     breaks_report = {
@@ -109,15 +116,6 @@ def place_activities(
 def placement_seconds(time_limit_seconds: float) -> float:
     """Time given to the placement after a solve of `time_limit_seconds`: 10 % of it, between 3 and 15 s."""
     return min(15.0, max(3.0, 0.1 * time_limit_seconds))
-
-
-def _over_cap(board: PauseBoard, i: int) -> bool:
-    """Whether assignment i pauses in an interval where the queue is over its cap."""
-    if board.pattern[i] < 0:
-        return False
-    q, span = board.assignments[i].queue, board.span(i)
-    mask = board.plans[i].masks[board.pattern[i]] > 0
-    return bool((board.paused[q, span][mask] > board.cap[q, span][mask] + 1e-9).any())
 
 
 def _cap_text(config: Config) -> str:

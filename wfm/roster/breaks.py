@@ -230,7 +230,7 @@ def place_pauses(board: PauseBoard, order: list[int], deadline: float, clock, rn
         board.remove_pauses(i)
         board.set_pattern(i, int(np.argmin(board.pattern_costs(i, overflow_weight=OVERFLOW_WEIGHT))))
     for _ in range(MAX_SOFT_PASSES):
-        stuck = [i for i in order if _pauses_over_cap(board, i)]
+        stuck = [i for i in order if pauses_over_cap(board, i)]
         if not stuck or clock() >= deadline:
             return stuck
         board.breakout += board.paused > board.cap + 1e-9  # breakout: cells that stay over the cap weigh more
@@ -238,7 +238,7 @@ def place_pauses(board: PauseBoard, order: list[int], deadline: float, clock, rn
         for i in near:
             board.remove_pauses(i)
             board.set_pattern(i, int(np.argmin(board.pattern_costs(i, overflow_weight=OVERFLOW_WEIGHT))))
-    return [i for i in order if _pauses_over_cap(board, i)]
+    return [i for i in order if pauses_over_cap(board, i)]
 
 
 def _least_over_cap(board: PauseBoard, i: int) -> int:
@@ -318,7 +318,7 @@ def repair_over_cap(
     days = sorted({(board.assignments[i].queue, board.assignments[i].day) for i in stuck})
     for k, (queue, day) in enumerate(days):
         on_day = [j for j, x in enumerate(board.assignments) if x.queue == queue and x.day == day]
-        if not any(_pauses_over_cap(board, j) for j in on_day):
+        if not any(pauses_over_cap(board, j) for j in on_day):
             continue
         over = np.flatnonzero(board.paused[queue] - board.cap[queue] > 1e-9)
         # first only the shifts that span an interval over the cap (the others stay as placed: a small model),
@@ -339,7 +339,7 @@ def repair_over_cap(
     return unresolved
 
 
-def _pauses_over_cap(board: PauseBoard, i: int) -> bool:
+def pauses_over_cap(board: PauseBoard, i: int) -> bool:
     """Whether assignment i pauses in an interval where its queue is over the cap."""
     if board.pattern[i] < 0:
         return False
@@ -356,44 +356,6 @@ def _cluster(board: PauseBoard, i: int) -> list[int]:
         for j, x in enumerate(board.assignments)
         if x.queue == q and board.start[j] < hi and lo < board.start[j] + board.length[j]
     ]
-
-
-def _solve_cluster(board: PauseBoard, cluster: list[int], seconds: float, seed: int) -> str:
-    """Patterns for the cluster's shifts that keep the cap (a feasibility model hinted with the current ones; the
-    descent optimises coverage afterwards); the CP-SAT status (the board updated when one is found)."""
-    from ortools.sat.python import cp_model
-
-    q = board.assignments[cluster[0]].queue
-    old = {j: int(board.pattern[j]) for j in cluster}
-    for j in cluster:
-        board.remove_pauses(j)
-    model = cp_model.CpModel()
-    load: dict[int, list] = defaultdict(list)
-    choices: dict[int, list[tuple[int, object]]] = {}
-    for j in cluster:
-        masks = board.plans[j].masks
-        allowed = np.flatnonzero(masks @ board.training[j] == 0)
-        choices[j] = [(int(p), model.new_bool_var(f"x{j}_{p}")) for p in allowed]
-        model.add_exactly_one(v for _p, v in choices[j])
-        for p, v in choices[j]:
-            model.add_hint(v, p == old[j])
-            for t in np.flatnonzero(masks[p]) + int(board.start[j]):
-                load[int(t)].append(v)
-    for t, terms in load.items():
-        model.add(sum(terms) <= max(int(board.cap[q, t] - round(board.paused[q, t])), 0))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 2
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for j in cluster:
-            board.set_pattern(j, next(p for p, v in choices[j] if solver.boolean_value(v)))
-    else:
-        for j in cluster:
-            if old[j] >= 0:
-                board.set_pattern(j, old[j])
-    return solver.status_name(status)
 
 
 def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: float, seed: int) -> str:

@@ -15,52 +15,42 @@ import numpy as np
 
 from wfm.roster.best_response import ResponseContext, own_cost
 from wfm.roster.context import MINUTES_PER_UNIT
-from wfm.roster.domain import Config, Instance
-from wfm.roster.options import InstanceFacts, weekend_index
+from wfm.roster.options import weekend_index
 from wfm.roster.search import Progress, solve_cells
 from wfm.roster.variables import Cell, Choice
 
 
-def loads(instance: Instance, config: Config, chosen: dict[Cell, Choice]) -> tuple[np.ndarray, np.ndarray]:
+def loads(ctx: ResponseContext, chosen: dict[Cell, Choice]) -> tuple[np.ndarray, np.ndarray]:
     """(weekends worked, late shifts) per agent."""
-    weekend_of = {d: w for w, days in weekend_index(instance).items() for d in days}
-    late = {s for s, shift in enumerate(instance.shifts) if shift.category in config.rules.late_categories}
-    weekends: set[tuple[int, int]] = set()
-    lates = np.zeros(len(instance.agents), dtype=np.int64)
-    for (a, d), (s, _) in chosen.items():
-        if d in weekend_of:
-            weekends.add((a, weekend_of[d]))
-        lates[a] += s in late
-    counts = np.zeros(len(instance.agents), dtype=np.int64)
-    for a, _ in weekends:
-        counts[a] += 1
-    return counts, lates
+    plans: dict[int, dict[int, tuple[int, int]]] = {a: {} for a in range(len(ctx.instance.agents))}
+    for (a, d), choice in chosen.items():
+        plans[a][d] = choice
+    weekends = np.array([_load(ctx, plans[a], "weekends") for a in plans], dtype=np.int64)
+    lates = np.array([_load(ctx, plans[a], "lates") for a in plans], dtype=np.int64)
+    return weekends, lates
 
 
 def even_out(
-    instance: Instance,
-    config: Config,
-    facts: InstanceFacts,
+    ctx: ResponseContext,
     chosen: dict[Cell, Choice],
     objective: float,
     deadline: float,
     *,
-    eligible_weekends: np.ndarray,
-    eligible_lates: np.ndarray,
     seed: int = 0,
     group: int = 4,
     progress: Progress | None = None,
 ) -> tuple[dict[Cell, Choice], float, int]:
     """Re-solve groups of the most and least loaded eligible agents until the deadline; returns the roster, its
     objective (weight × minutes) and the number of improvements."""
+    instance, config, facts, rot = ctx.instance, ctx.config, ctx.facts, ctx.rotation
     rng = np.random.default_rng(seed)
     weights = config.weights
     kinds = [k for k, w in (("weekends", weights.weekend_fairness), ("lates", weights.late_fairness)) if w > 0]
     improved = 0
     while kinds and time.monotonic() < deadline - 0.5:
         kind = kinds[int(rng.integers(len(kinds)))]
-        counts = loads(instance, config, chosen)[0 if kind == "weekends" else 1]
-        eligible = np.flatnonzero(eligible_weekends if kind == "weekends" else eligible_lates)
+        counts = loads(ctx, chosen)[0 if kind == "weekends" else 1]
+        eligible = np.flatnonzero(rot.weekend_eligible if kind == "weekends" else rot.late_eligible)
         if len(eligible) < 2:
             break
         order = eligible[np.argsort(counts[eligible] + rng.random(len(eligible)) * 0.5)]

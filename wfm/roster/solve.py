@@ -98,18 +98,8 @@ def solve_roster(
         if fair:
             chosen, swapped = swap_weeks(ctx, chosen, (time.monotonic() + finish) / 2, seed=settings.seed)
             say(f"fairness: {swapped} weeks, weekends or days swapped between loaded and light agents")
-            chosen, _, evened = even_out(
-                instance,
-                config,
-                facts,
-                chosen,
-                _objective(instance, config, facts, chosen),
-                finish,
-                eligible_weekends=ctx.rotation.weekend_eligible,
-                eligible_lates=ctx.rotation.late_eligible,
-                seed=settings.seed,
-                progress=say,
-            )
+            objective = _objective(instance, config, facts, chosen)
+            chosen, _, evened = even_out(ctx, chosen, objective, finish, seed=settings.seed, progress=say)
             counters["evened"] = evened
     elif ctx.exact:
         chosen, moves = improve_by_exact_response(ctx, chosen, finish, rng)
