@@ -1,6 +1,11 @@
 """Roster at scale: 200 agents × 28 days at 15 minutes with ~40 templates; quality vs the LP bound and pyworkforce.
 
 Run: .venv/bin/python bench/roster_scale.py [--agents 200] [--days 28] [--time-limit 60] [--seed 0]
+     .venv/bin/python bench/roster_scale.py --large [--busy-processes 1]   # the whole `wfm roster` pipeline
+`--large` (1 000 agents × 28 days, 60 s unless given) runs what `wfm roster` runs: solve_roster, then
+place_activities with the breaks, cap and training of bench/roster_full.py in what is left of 1.1 × the limit, then the
+output frame and the checker; it prints each phase's wall time, the total against 1.1 × the limit, the peak RSS,
+objective, bound, gap and the checker's violations. `--busy-processes N` keeps N other processes spinning meanwhile.
 Demand: requirements built from the sample data (a naive 4-week forecast of data/history.csv.gz, then
 wfm.staffing with data/queues.csv), else the seeded synthetic curve of wfm.roster.synthetic (said in the output).
 Agents and the 40 templates come from the seeded generator (the sample has 120 agents and 21 templates).
@@ -123,7 +128,12 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-pyworkforce", action="store_true")
+    parser.add_argument("--large", action="store_true", help="1 000 × 28 through the whole pipeline (see above)")
+    parser.add_argument("--busy-processes", type=int, default=0, help="other processes spinning during --large")
     args = parser.parse_args()
+    if args.large:
+        agents = args.agents if "--agents" in sys.argv else 1000
+        return run_pipeline(agents, args.days, args.time_limit, args.seed, args.busy_processes)
     started = time.monotonic()
     inst, source = build_instance(args.agents, args.days, args.seed)
     build_seconds = time.monotonic() - started
@@ -184,6 +194,108 @@ def main() -> int:
                 f"{status} in {seconds:.1f} s, under {pw_under:.1f} agent-h, over {pw_over:.1f} agent-h"
             )
     return 1 if violations else 0
+
+
+def run_pipeline(n_agents: int, days: int, time_limit_seconds: float, seed: int, busy_processes: int) -> int:
+    """Solve, place, build the frame and check as `wfm roster` does; print wall time per phase, peak RSS, quality."""
+    from collections import Counter
+
+    from roster_full import BREAKS
+
+    from wfm.roster.activities import WALL_SHARE
+    from wfm.roster.domain import RuleSettings, Weights
+
+    inst, source = build_instance(n_agents, days, seed)
+    inst = replace(inst, agents=tuple(replace(a, new_hire=i % 10 == 0) for i, a in enumerate(inst.agents)))
+    config = Config(RuleSettings(forward_rotation=True), Weights(weekend_fairness=200, late_fairness=100), BREAKS)
+    place_limit_seconds = WALL_SHARE * time_limit_seconds  # the deadline; _timed_pipeline gives placement what is left
+    print(f"instance: {len(inst.agents)} agents × {inst.days} days, {len(inst.shifts)} templates; demand: {source}")
+    busy = _spin(busy_processes)
+    try:
+        seconds, solution, plan, violations = _timed_pipeline(inst, config, time_limit_seconds, place_limit_seconds)
+    finally:
+        for process in busy:
+            process.terminate()
+            process.join()
+    stats = solution.stats
+    assert stats is not None
+    limit_total = 1.1 * time_limit_seconds
+    within = sum(seconds.values())
+    print(f"limits: solve {time_limit_seconds:g} s, every step done by {place_limit_seconds:g} s; "
+          f"{busy_processes} busy process(es) beside")  # fmt: skip
+    print("wall time: " + ", ".join(f"{name} {value:.2f} s" for name, value in seconds.items()))
+    verdict = "ok" if within <= limit_total else "OVER"
+    print(f"whole pipeline (solve, placement, rows, checker) {within:.2f} s "
+          f"(limit × 1.1 = {limit_total:g} s: {verdict})")  # fmt: skip
+    print(f"peak RSS {_peak_rss_mib():.0f} MiB")
+    print(f"objective {stats.objective:.1f}, bound {stats.lower_bound:.1f}, gap {stats.gap:.1%} ({stats.status})")
+    breaks, training = plan.breaks, plan.training
+    print(f"breaks: cap cells over {breaks['cap_violations']}, queue-days not met {len(breaks['cap_not_met'])}; "
+          f"training {training['delivered_hours']:g} of {training['required_hours']:g} h")  # fmt: skip
+    print(f"checker: {len(violations)} violation(s) {dict(Counter(v.rule for v in violations))}")
+    return 1 if violations or within > limit_total else 0
+
+
+def _timed_pipeline(inst: Instance, config: Config, solve_seconds: float, wall_seconds: float) -> tuple:
+    """(wall seconds per phase, solution, activity plan, checker violations) of the `wfm roster` steps."""
+    from roster_full import TRAINING
+
+    from wfm.roster.activities import place_activities, placement_seconds_left
+
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    deadline = started + wall_seconds
+    solution = solve_roster(
+        inst,
+        config,
+        SolveSettings(time_limit_seconds=solve_seconds),
+        progress=lambda line: print("  " + line, file=sys.stderr, flush=True),
+    )
+    seconds["solve"] = time.monotonic() - started
+    started = time.monotonic()
+    plan = place_activities(
+        inst, config, solution.assignments, TRAINING, placement_seconds_left(deadline, len(solution.assignments))
+    )
+    seconds["placement"] = time.monotonic() - started
+    started = time.monotonic()
+    frame = roster_frame(inst, solution.assignments, plan)
+    seconds["output frame"] = time.monotonic() - started
+    started = time.monotonic()
+    violations = check_roster(
+        parse_roster(frame),
+        inst.agents,
+        inst.shifts,
+        inst.time_off,
+        config,
+        training=TRAINING,
+        first_day=inst.start,
+        n_days=inst.days,
+    )
+    seconds["checker"] = time.monotonic() - started
+    return seconds, solution, plan, violations
+
+
+def _spin_forever() -> None:
+    """Keep one core busy (the load another process puts on the machine)."""
+    while True:
+        pass
+
+
+def _spin(n_processes: int) -> list:
+    """Start n processes that keep a core busy each."""
+    import multiprocessing
+
+    processes = [multiprocessing.Process(target=_spin_forever, daemon=True) for _ in range(n_processes)]
+    for process in processes:
+        process.start()
+    return processes
+
+
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process in MiB (ru_maxrss is in KiB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

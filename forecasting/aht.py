@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+NS_PER_DAY = 24 * 3600 * 10**9
+LEVELS: tuple[list[str], ...] = (["queue", "weekday", "time"], ["queue", "time"], ["queue"])
+
 
 def forecast_aht(
     history: pd.DataFrame, future: pd.DataFrame, *, weeks: int = 8, fallback_seconds: float | None = None
@@ -12,31 +15,43 @@ def forecast_aht(
     """AHT seconds for each future (queue, interval_start) row.
 
     Same queue, weekday and time of day over the last `weeks` weeks, weighted by offered volume; where that
-    slot has no handled calls, the queue's time-of-day mean, then the queue's mean, then `fallback_seconds`.
+    slot has no handled calls, the queue's time-of-day mean, then the queue's mean over those weeks, then over
+    the whole history, then `fallback_seconds`; NaN where none applies (never an infinity).
     """
-    out = np.full(len(future), np.nan)
     fallback = np.nan if fallback_seconds is None else float(fallback_seconds)
     if "aht_seconds" not in history.columns:
         return np.full(len(future), fallback)
-    data = history[["queue", "interval_start", "offered", "aht_seconds"]].dropna()
-    data = data[data["offered"] > 0]
+    data = _handled(history)
     if data.empty:
         return np.full(len(future), fallback)
+    stamps = data["interval_start"]
+    recent = _with_keys(data[stamps >= stamps.max().normalize() - pd.Timedelta(weeks=weeks)])
+    keys = _with_keys(pd.DataFrame({"queue": future["queue"].to_numpy(), "interval_start": future["interval_start"]}))
+    out = np.full(len(future), np.nan)
+    for by in LEVELS:
+        out = np.where(np.isnan(out), _level_means(recent, keys, by), out)
+    if np.isnan(out).any():
+        out = np.where(np.isnan(out), _level_means(data, keys, ["queue"]), out)
+    return np.where(np.isfinite(out), out, fallback)
+
+
+def _handled(history: pd.DataFrame) -> pd.DataFrame:
+    """Rows with calls offered and a finite AHT, with the handled seconds (AHT × offered) per row."""
+    data = history[["queue", "interval_start", "offered", "aht_seconds"]]
+    data = data[(data["offered"] > 0) & np.isfinite(data["aht_seconds"])]
     stamps = pd.to_datetime(data["interval_start"])
-    recent = data[stamps >= stamps.max().normalize() - pd.Timedelta(weeks=weeks)].copy()
-    recent["weekday"] = recent["interval_start"].dt.weekday
-    recent["time"] = recent["interval_start"].dt.time
-    recent["handled"] = recent["aht_seconds"] * recent["offered"]
-    keys = pd.DataFrame(
-        {
-            "queue": future["queue"].to_numpy(),
-            "weekday": pd.to_datetime(future["interval_start"]).dt.weekday.to_numpy(),
-            "time": pd.to_datetime(future["interval_start"]).dt.time.to_numpy(),
-        },
-    )
-    for by in (["queue", "weekday", "time"], ["queue", "time"], ["queue"]):
-        sums = recent.groupby(by)[["handled", "offered"]].sum()
-        means = (sums["handled"] / sums["offered"]).rename("aht").reset_index()
-        found = keys.merge(means, on=by, how="left")["aht"].to_numpy()
-        out = np.where(np.isnan(out), found, out)
-    return np.where(np.isnan(out), fallback, out)
+    return data.assign(interval_start=stamps, handled=data["aht_seconds"] * data["offered"])
+
+
+def _with_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with the weekday and time of day (nanoseconds after midnight) of its interval_start."""
+    stamps = pd.to_datetime(frame["interval_start"])
+    since_midnight = stamps.to_numpy().astype("datetime64[ns]").view("int64") % NS_PER_DAY
+    return frame.assign(weekday=stamps.dt.weekday.to_numpy(), time=since_midnight)
+
+
+def _level_means(data: pd.DataFrame, keys: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """Volume-weighted mean AHT of `data` grouped `by`, looked up for each key row (NaN where absent)."""
+    sums = data.groupby(by)[["handled", "offered"]].sum()
+    means = (sums["handled"] / sums["offered"]).rename("aht").reset_index()
+    return keys[by].merge(means, on=by, how="left")["aht"].to_numpy()

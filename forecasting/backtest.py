@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from forecasting.grid import infer_interval_minutes, to_grid
+from forecasting.grid import DayGrid
 from forecasting.metrics import bias, coverage, seasonal_naive_scale, wape
-from forecasting.models.base import DS, ID, Y_HAT, Y_HI, Y_LO, Forecaster, Y
+from forecasting.models.base import DS, ID, Y_HAT, Y_HI, Y_LO, Forecaster, Y, check_frame, series_arrays, series_grids
 
 HORIZONS: tuple[tuple[str, int, int], ...] = (
     ("day-ahead", 1, 1),
@@ -22,19 +22,25 @@ HORIZONS: tuple[tuple[str, int, int], ...] = (
 Progress = Callable[[str], None]
 
 
+class BacktestError(ValueError):
+    """No backtest forecast could be made (too little data around the origins, or every model failed)."""
+
+
 @dataclass(frozen=True)
 class BacktestResult:
-    """Every backtest forecast next to its actual value, the metrics table and the chosen model."""
+    """Every backtest forecast next to its actual value, the metrics table, the chosen model and the models
+    that failed at some origins (one line each: model, how often, the first error)."""
 
     forecasts: pd.DataFrame
     metrics: pd.DataFrame
     chosen: str
+    failures: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        """Plain data for JSON and the UI: chosen model, metrics rows and origins."""
+        """Plain data for JSON and the UI: chosen model, metrics rows, origins and model failures."""
         origins = sorted({str(pd.Timestamp(o).date()) for o in self.forecasts["origin"].unique()})
         rows = self.metrics.replace({np.nan: None}).to_dict(orient="records")
-        return {"chosen": self.chosen, "origins": origins, "metrics": rows}
+        return {"chosen": self.chosen, "origins": origins, "metrics": rows, "failures": list(self.failures)}
 
 
 def rolling_origins(df: pd.DataFrame, horizon_days: int, count: int, step_days: int = 7) -> list[pd.Timestamp]:
@@ -44,14 +50,19 @@ def rolling_origins(df: pd.DataFrame, horizon_days: int, count: int, step_days: 
     return [final - pd.Timedelta(days=step_days * k) for k in range(count - 1, -1, -1)]
 
 
-def _mase_scale(train: pd.DataFrame) -> float:
+def _mase_scale(grids: Mapping[str, DayGrid]) -> float:
     """In-sample MAE of the weekly seasonal naive at the data's interval (all series pooled)."""
-    errors = []
-    for _, part in train.groupby(ID):
-        grid = to_grid(part[DS], part[Y], infer_interval_minutes(part[DS]))
-        errors.append(seasonal_naive_scale(grid.values.ravel(), 7 * grid.slots_per_day))
+    errors = [seasonal_naive_scale(grid.values.ravel(), 7 * grid.slots_per_day) for grid in grids.values()]
     finite = [e for e in errors if np.isfinite(e)]
     return float(np.mean(finite)) if finite else float("nan")
+
+
+def _grids_before(arrays: Mapping[str, tuple[np.ndarray, np.ndarray]], origin: pd.Timestamp) -> dict[str, DayGrid]:
+    """Each series' grid of the data before `origin` (the same grids fit() builds from that part of the frame)."""
+    cut = np.datetime64(origin.to_datetime64(), "ns")
+    return series_grids(
+        {uid: (ds[: np.searchsorted(ds, cut)], y[: np.searchsorted(ds, cut)]) for uid, (ds, y) in arrays.items()}
+    )
 
 
 def run_backtest(
@@ -64,34 +75,64 @@ def run_backtest(
 ) -> BacktestResult:
     """Fit every model on the data before each origin and forecast `horizon_days` days from it.
 
-    A forecast's lead is counted in days with data after the origin (day-ahead = the next open day).
+    A forecast's lead is counted in days with data after the origin (day-ahead = the next open day). Each
+    series is placed on its day grid once per origin and shared by the models (no copy of the frame per fit);
+    series without data before an origin are not scored there. A model that raises at an origin is skipped
+    there and listed in `failures`; BacktestError if no forecast at all could be made.
     """
-    frame = df[[ID, DS, Y]].copy()
-    frame[DS] = pd.to_datetime(frame[DS])
-    parts, scales = [], {}
+    frame = check_frame(df)
+    arrays = series_arrays(frame)
+    names = frame[ID].astype(str)
+    parts, scales, errors = [], {}, {}
     for number, origin in enumerate(origins, start=1):
         origin = pd.Timestamp(origin).normalize()
-        train = frame[frame[DS] < origin]
-        end = origin + pd.Timedelta(days=horizon_days)
-        test = frame[(frame[DS] >= origin) & (frame[DS] < end)]
-        if train.empty or test.empty:
+        train = _grids_before(arrays, origin)
+        test = _test_rows(frame, names.isin(list(train)), origin, horizon_days)
+        if not train or test.empty:
             continue
         scales[origin] = _mase_scale(train)
         for model in models:
             if progress:
                 progress(f"backtest origin {number}/{len(origins)} ({origin.date()}): {model.alias}")
-            predicted = model.fit(train).forecast(test[[ID, DS]])
-            out = test.reset_index(drop=True).copy()
-            out[[Y_HAT, Y_LO, Y_HI]] = predicted[[Y_HAT, Y_LO, Y_HI]].to_numpy()
-            out["model"] = model.alias
-            out["origin"] = origin
-            out["lead_days"] = out[DS].dt.normalize().rank(method="dense").astype(int)
-            parts.append(out)
+            try:
+                predicted = model.fit_grids(train).forecast(test[[ID, DS]])
+            except Exception as exc:  # a model failing on some data must not end the comparison
+                errors.setdefault(model.alias, []).append(f"{type(exc).__name__}: {exc}")
+                continue
+            parts.append(_scored(test, predicted, model.alias, origin))
     if not parts:
-        raise ValueError("no backtest origin has data both before and after it")
+        raise BacktestError(_no_forecast_reason(errors))
     forecasts = pd.concat(parts, ignore_index=True)
     metrics = summarise(forecasts, scales)
-    return BacktestResult(forecasts, metrics, choose_model(metrics))
+    return BacktestResult(forecasts, metrics, choose_model(metrics), _failure_lines(errors, len(scales)))
+
+
+def _test_rows(frame: pd.DataFrame, trained: pd.Series, origin: pd.Timestamp, horizon_days: int) -> pd.DataFrame:
+    """The rows of trained series within `horizon_days` from `origin`, indexed from 0."""
+    end = origin + pd.Timedelta(days=horizon_days)
+    return frame[trained & (frame[DS] >= origin) & (frame[DS] < end)].reset_index(drop=True)
+
+
+def _scored(test: pd.DataFrame, predicted: pd.DataFrame, alias: str, origin: pd.Timestamp) -> pd.DataFrame:
+    """Test rows with the model's forecasts, its alias, the origin and the lead in days with data."""
+    out = test.copy()
+    out[[Y_HAT, Y_LO, Y_HI]] = predicted[[Y_HAT, Y_LO, Y_HI]].to_numpy()
+    out["model"] = alias
+    out["origin"] = origin
+    out["lead_days"] = out[DS].dt.normalize().rank(method="dense").astype(int)
+    return out
+
+
+def _no_forecast_reason(errors: Mapping[str, list[str]]) -> str:
+    """Why a backtest made no forecast: every model failed, or no origin has data on both sides."""
+    if errors:
+        return "every model failed: " + "; ".join(f"{alias} ({found[0]})" for alias, found in errors.items())
+    return "no backtest origin has data both before and after it"
+
+
+def _failure_lines(errors: Mapping[str, list[str]], origins: int) -> tuple[str, ...]:
+    """One line per failed model: at how many origins it failed and its first error."""
+    return tuple(f"{alias} failed at {len(found)} of {origins} origins ({found[0]})" for alias, found in errors.items())
 
 
 def summarise(forecasts: pd.DataFrame, scales: dict[pd.Timestamp, float]) -> pd.DataFrame:

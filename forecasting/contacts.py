@@ -11,6 +11,7 @@ import pandas as pd
 from forecasting.csv_input import Table, first_row, numbers, read_table, text_column, timestamps
 from forecasting.history import MINUTES_PER_DAY
 from wfm.errors import InputError
+from wfm.limits import MAX_PATIENCE_SECONDS as MAX_WAIT_OR_HANDLE_SECONDS
 
 REQUIRED = ("queue", "arrival_ts", "outcome")
 OPTIONAL = ("wait_seconds", "handle_seconds", "agent_id")
@@ -53,7 +54,7 @@ def read_contacts(
     result["outcome"] = _outcomes(table)
     for column in ("wait_seconds", "handle_seconds"):
         if table.has(column):
-            result[column] = numbers(table, column, required=False)
+            result[column] = numbers(table, column, required=False, maximum=MAX_WAIT_OR_HANDLE_SECONDS)
     if table.has("handle_seconds"):
         row = first_row((result["outcome"] == "answered") & result["handle_seconds"].isna())
         if row is not None:

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import csv
 import difflib
-import gzip
 import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from forecasting import file_text
 from wfm.errors import InputError
+from wfm.limits import MAX_ROWS
 
-_GZIP_MAGIC = b"\x1f\x8b"
-_UTF8_BOM = b"\xef\xbb\xbf"
 _TIMESTAMP = re.compile(
     r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?)?"
@@ -54,54 +54,8 @@ class Table:
 
 
 def read_text(path: str | Path) -> str:
-    """The file's text: gunzipped if compressed, decoded as UTF-8 (with or without BOM) or else GBK."""
-    file = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=file) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", file=file) from None
-    if raw.startswith(_GZIP_MAGIC):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"the gzip data is damaged ({exc})", file=file) from None
-    if raw.startswith(_UTF8_BOM):
-        return _decode(raw[len(_UTF8_BOM) :], "utf-8", file)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return raw.decode("gbk")
-        except UnicodeDecodeError as gbk_error:
-            # Report where the more plausible encoding (the one that got further) broke down.
-            worst = utf8_error if utf8_error.start >= gbk_error.start else gbk_error
-            raise _undecodable(raw, worst, file) from None
-
-
-def _decode(raw: bytes, encoding: str, file: str) -> str:
-    """Decode strictly, turning a decoding failure into an InputError at its row."""
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise _undecodable(raw, exc, file) from None
-
-
-def _undecodable(raw: bytes, exc: UnicodeDecodeError, file: str) -> InputError:
-    """An InputError pointing at the row and column holding the first undecodable byte."""
-    line_start = raw.rfind(b"\n", 0, exc.start) + 1
-    row = raw.count(b"\n", 0, exc.start) + 1
-    header_line = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip("\r\ufeff")
-    field = raw.count(b",", line_start, exc.start)
-    names = [h.strip() for h in header_line.split(",")]
-    column = names[field] if row > 1 and field < len(names) else None
-    return InputError(
-        f"byte 0x{raw[exc.start]:02x} cannot be decoded; save the file as UTF-8 (or GBK)",
-        file=file,
-        row=row,
-        column=column,
-    )
+    """The file's text: inflated if compressed (bounded), UTF-8 or a detected legacy encoding (see file_text)."""
+    return file_text.read_text(path)
 
 
 def read_table(
@@ -123,19 +77,34 @@ def read_table(
     text = read_text(path)
     if not text.strip():
         raise InputError(f"the file is empty; expected a header line with {', '.join(required)}", file=file, row=1)
+    lines = text.count("\n")
+    if lines > MAX_ROWS + 1:
+        raise InputError(f"the file has {lines:,} lines; the limit is {MAX_ROWS:,} data rows", file=file)
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = _delimiter(header_line)
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skipinitialspace=True,
         )
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, ValueError) as exc:
         raise _parser_error(exc, file) from None
     frame.index = pd.RangeIndex(2, len(frame) + 2)
-    header_cells = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r"))), [])
+    try:
+        header_cells = next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
+    except csv.Error:
+        header_cells = []
     if len(header_cells) != len(frame.columns):
         header_cells = [str(c) for c in frame.columns]
     headers = _contract_headers(header_cells, required, optional, rename or {}, file)
     frame.columns = list(headers)
     frame = _drop_blank_rows(frame)
+    if "'" in text:
+        frame = _restore_neutralised(frame)
     for column, value in (defaults or {}).items():
         if column not in frame.columns:
             frame[column] = value
@@ -146,6 +115,32 @@ def read_table(
     if frame.empty:
         raise InputError("the file has a header but no data rows", file=file, row=2)
     return Table(frame=frame, file=file, headers=headers)
+
+
+# The characters before which this product's CSV writer puts an apostrophe so that spreadsheets show a formula-like
+# cell as text (wfm.outputs.FORMULA_STARTS); reading such a file back removes it again.
+_NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
+
+
+def _restore_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells written as '=… by the product's own CSV writer read back as =… (outputs are inputs of later steps)."""
+    for column in frame.columns:
+        cells = frame[column]
+        guarded = cells.str.match(_NEUTRALISED)
+        if guarded.any():
+            frame[column] = cells.where(~guarded, cells.str[1:])
+    return frame
+
+
+def _delimiter(header_line: str) -> str:
+    """The field separator: a comma, or a semicolon or tab when the header has one of those and no comma (Excel
+    exports in many locales)."""
+    if "," in header_line:
+        return ","
+    for candidate in (";", "\t"):
+        if candidate in header_line:
+            return candidate
+    return ","
 
 
 def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -213,8 +208,11 @@ def _missing_column(column: str, headers: Mapping[str, str], expected: list[str]
     return InputError(f"required column is missing{hint}", file=file, row=1, column=column)
 
 
-def numbers(table: Table, column: str, *, required: bool, minimum: float | None = 0.0) -> pd.Series:
-    """A column as floats (NaN where empty and not required); rejects text, infinities and values < minimum."""
+def numbers(
+    table: Table, column: str, *, required: bool, minimum: float | None = 0.0, maximum: float | None = None
+) -> pd.Series:
+    """A column as floats (NaN where empty and not required); rejects text, NaN, infinities and values outside
+    [minimum, maximum] (the maximum is a plausible ceiling from wfm.limits)."""
     text = table.frame[column]
     empty = text == ""
     try:  # fast path: every cell a plain number (float() accepts spaces, "nan" and "inf", checked below)
@@ -233,6 +231,14 @@ def numbers(table: Table, column: str, *, required: bool, minimum: float | None 
             lambda v: f"{v} is below {minimum:g}; expected a number ≥ {minimum:g}",
             text,
         )
+    if maximum is not None:
+        _first(
+            table,
+            values > maximum,
+            column,
+            lambda v: f"{v} is above {maximum:,g}, the most this product accepts; check the unit and the value",
+            text,
+        )
     return values
 
 
@@ -241,27 +247,82 @@ def timestamps(table: Table, column: str, *, allow_seconds: bool = True) -> pd.S
 
     `2026-11-11T08:00:00+08:00` becomes `2026-11-11 08:00`: the time written is the site's local time at that
     moment, so daylight-saving changes stay correct. A file that mixes stamps with and without an offset is
-    rejected, as is an empty or unparseable stamp.
+    rejected, as is an empty or unparseable stamp, and a time without its date (`08:00`).
     """
     text = table.frame[column]
     _first(table, text == "", column, lambda v: f"the value is empty; expected {TIMESTAMP_HINT}", text)
+    parsed, mixed = parse_timestamps(text)
+    if mixed is not None:
+        _first(table, mixed, column, lambda v: f'"{v}": some timestamps carry a UTC offset and others do not', text)
+    _first(table, parsed.isna(), column, lambda v: timestamp_problem(v), text)
+    return parsed
+
+
+def timestamp_problem(value: str) -> str:
+    """What is wrong with a cell that is not a date and time (a bare time of day is named as such)."""
+    if TIME_ONLY.match(value.strip()):
+        return f'"{value}" is a time without a date; expected a date and time such as 2026-11-11 08:00'
+    return f'"{value}" is not a valid date and time; expected {TIMESTAMP_HINT}'
+
+
+TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+
+
+def with_row_dates(parsed: pd.Series, text: pd.Series, dates: pd.Series) -> pd.Series:
+    """parsed, with each bare time of day (`08:00`, `24:00`) that parsing left empty read on its row's own date
+    (roster segments carry a `date` column, so such a time is unambiguous there)."""
+    missing = parsed.isna().to_numpy()
+    if not missing.any():
+        return parsed
+    clock = text.astype(str).str.strip().str.extract(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$").astype(float)
+    seconds = clock[0] * 3600 + clock[1] * 60 + clock[2].fillna(0)
+    valid = (clock[0] <= 24) & (clock[1] < 60) & (seconds <= 24 * 3600)
+    filled = pd.Series(pd.to_datetime(dates).to_numpy(), index=parsed.index) + pd.to_timedelta(
+        seconds.where(valid).to_numpy(), unit="s"
+    )
+    return parsed.where(~missing, filled.astype("datetime64[ns]"))
+
+
+def overnight_ends(start: pd.Series, end: pd.Series, end_text: pd.Series) -> pd.Series:
+    """Ends written as bare times of day that fall at or before their start run into the next day (22:00–06:00)."""
+    bare = end_text.astype(str).str.strip().str.match(TIME_ONLY).to_numpy()
+    return end.where(~(bare & (end <= start).to_numpy()), end + pd.Timedelta(days=1))
+
+
+def _formats_for(text: pd.Series) -> list[str]:
+    """The fast formats, the one that reads the first cell first (each full-column attempt costs seconds on
+    millions of rows)."""
+    first = str(text.iloc[0]).strip() if len(text) else ""
+    fitting = []
     for fmt in _FAST_FORMATS:
+        try:
+            datetime.strptime(first, fmt)
+        except ValueError:
+            continue
+        fitting.append(fmt)
+    return fitting + [f for f in _FAST_FORMATS if f not in fitting]
+
+
+def parse_timestamps(text: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+    """(naive datetimes with NaT where a cell is not a full date-time, rows whose offset use differs from the
+    first row's or None). Only `YYYY-MM-DD[ HH:MM[:SS[.f]]][offset]` (or `/` between date parts) is accepted: a bare
+    time is never dated to today and a day-first date is never guessed."""
+    for fmt in _formats_for(text):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if not parsed.isna().any():
-            return parsed.astype("datetime64[ns]")
-    text = text.str.strip()
+            return parsed.astype("datetime64[ns]"), None
+    text = text.astype(str).str.strip()
     parts = text.str.extract(_TIMESTAMP)
     has_offset = parts["offset"].notna()
+    mixed = None
     if has_offset.any() and not has_offset.all():
-        rows = has_offset != has_offset.iloc[0]
-        _first(table, rows, column, lambda v: f'"{v}": some timestamps carry a UTC offset and others do not', text)
+        mixed = has_offset != has_offset.iloc[0]
     fields = parts[["year", "month", "day", "hour", "minute", "second"]].fillna("0").astype("int64")
     fraction = parts["fraction"].fillna("0").str.ljust(9, "0").astype("int64")
     parsed = pd.to_datetime(fields, errors="coerce") + pd.to_timedelta(fraction, unit="ns")
-    _first(
-        table, parsed.isna(), column, lambda v: f'"{v}" is not a valid date and time; expected {TIMESTAMP_HINT}', text
-    )
-    return parsed.astype("datetime64[ns]")
+    clock_out_of_range = (fields["hour"] > 23) | (fields["minute"] > 59) | (fields["second"] > 59)
+    parsed = parsed.where(~clock_out_of_range)
+    return parsed.astype("datetime64[ns]"), mixed
 
 
 def _first(table: Table, mask: pd.Series, column: str, message, text: pd.Series) -> None:

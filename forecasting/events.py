@@ -22,6 +22,7 @@ import pandas as pd
 from forecasting.csv_input import numbers, read_table, text_column, timestamps
 from forecasting.grid import DayGrid
 from wfm.errors import InputError
+from wfm.limits import MAX_EVENT_DAYS, MAX_VOLUME_MULTIPLIER
 
 KINDS = ("promotion", "holiday", "returns")
 DEFAULT_WINDOW = {"holiday": (1, 1), "promotion": (7, 3), "returns": (0, 0)}
@@ -322,8 +323,11 @@ def read_events(path: str | Path) -> EventCalendar:
             raise table.fail(row, "kind", f'"{kinds[row]}" is not one of {", ".join(KINDS)}')
         if ends[row] < starts[row]:
             raise table.fail(row, "end", f"the end {ends[row].date()} is before the start {starts[row].date()}")
+        if (ends[row] - starts[row]).days > MAX_EVENT_DAYS:
+            raise table.fail(row, "end", f"the event lasts more than {MAX_EVENT_DAYS} days; expected a shorter event")
+    maximum = {"uplift": MAX_VOLUME_MULTIPLIER, "pre_days": MAX_EVENT_DAYS, "post_days": MAX_EVENT_DAYS}
     extra = {
-        column: numbers(table, column, required=False) if table.has(column) else None
+        column: numbers(table, column, required=False, maximum=maximum[column]) if table.has(column) else None
         for column in ("uplift", "pre_days", "post_days")
     }
     for column in ("pre_days", "post_days"):

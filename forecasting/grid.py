@@ -40,32 +40,59 @@ class DayGrid:
         return np.where(seen.any(axis=1), totals, np.nan)
 
 
-def infer_interval_minutes(ds: pd.Series) -> int:
+NS_PER_MINUTE = 60 * 10**9
+NS_PER_DAY = MINUTES_PER_DAY * NS_PER_MINUTE
+
+
+def as_datetime_ns(ds: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
+    """Timestamps as a datetime64[ns] array (no parsing when they already are datetimes)."""
+    values = np.asarray(ds)
+    if values.dtype == "datetime64[ns]":
+        return values
+    if np.issubdtype(values.dtype, np.datetime64):
+        return values.astype("datetime64[ns]")
+    return np.asarray(pd.to_datetime(pd.Series(ds)).to_numpy(), dtype="datetime64[ns]")
+
+
+def infer_interval_minutes(ds: pd.Series | np.ndarray) -> int:
     """The interval length: the most common positive step between consecutive timestamps of a day."""
-    stamps = pd.Series(pd.to_datetime(ds).sort_values().unique())
-    steps = stamps.diff().dropna()
-    steps = steps[(steps > pd.Timedelta(0)) & (steps < pd.Timedelta(days=1))]
-    if steps.empty:
+    steps = np.diff(as_datetime_ns(ds).view("int64"))
+    if (steps < 0).any():
+        steps = np.diff(np.sort(as_datetime_ns(ds).view("int64")))
+    steps = steps[(steps > 0) & (steps < NS_PER_DAY)]
+    if steps.size == 0:
         return 60
-    minutes = int(steps.mode().iloc[0] / pd.Timedelta(minutes=1))
+    minutes = int(_smallest_mode(steps) // NS_PER_MINUTE)
     if minutes <= 0 or MINUTES_PER_DAY % minutes:
         raise ValueError(f"interval of {minutes} minutes does not divide a day")
     return minutes
 
 
-def to_grid(ds: pd.Series, y: pd.Series, interval_minutes: int) -> DayGrid:
+def _smallest_mode(values: np.ndarray) -> int:
+    """The most common value (the smallest one on a tie), by sorting (np.unique hashes slowly on numpy 2)."""
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts = np.diff(np.r_[starts, ordered.size])
+    return int(ordered[starts[np.argmax(counts)]])
+
+
+def to_grid(ds: pd.Series | np.ndarray, y: pd.Series | np.ndarray, interval_minutes: int) -> DayGrid:
     """Place a series' values on its day × interval grid (values summed if several share an interval)."""
-    stamps = pd.to_datetime(pd.Series(ds)).reset_index(drop=True)
-    values = pd.Series(y).astype(float).reset_index(drop=True)
-    day = stamps.dt.normalize()
-    first = day.min()
-    row = ((day - first) / pd.Timedelta(days=1)).astype(int).to_numpy()
-    col = ((stamps - day) / pd.Timedelta(minutes=interval_minutes)).astype(int).to_numpy()
-    grid = np.full((row.max() + 1, MINUTES_PER_DAY // interval_minutes), np.nan)
-    frame = pd.DataFrame({"r": row, "c": col, "v": values.to_numpy()})
-    summed = frame.groupby(["r", "c"], sort=False)["v"].sum(min_count=1)
-    grid[summed.index.get_level_values(0), summed.index.get_level_values(1)] = summed.to_numpy()
-    return DayGrid(first_day=pd.Timestamp(first), interval_minutes=interval_minutes, values=grid)
+    ns = as_datetime_ns(ds).view("int64")
+    values = np.asarray(y, dtype=float)
+    day = ns // NS_PER_DAY
+    first = int(day.min())
+    row = day - first
+    col = (ns - day * NS_PER_DAY) // (interval_minutes * NS_PER_MINUTE)
+    slots = MINUTES_PER_DAY // interval_minutes
+    cell = row * slots + col
+    size = (int(row.max()) + 1) * slots
+    seen = ~np.isnan(values)
+    summed = np.bincount(cell[seen], weights=values[seen], minlength=size)
+    present = np.bincount(cell[seen], minlength=size) > 0
+    grid = np.where(present, summed, np.nan).reshape(-1, slots)
+    first_day = pd.Timestamp(np.datetime64(first * NS_PER_DAY, "ns"))
+    return DayGrid(first_day=first_day, interval_minutes=interval_minutes, values=grid)
 
 
 def slot_starts(days: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:

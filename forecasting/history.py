@@ -15,10 +15,19 @@ import numpy as np
 import pandas as pd
 
 from forecasting.csv_input import Table, first_row, numbers, read_table, text_column, timestamps
+from wfm.limits import MAX_AHT_SECONDS, MAX_CONTACTS_PER_INTERVAL
 
 REQUIRED = ("queue", "interval_start", "offered")
 OPTIONAL = ("answered", "abandoned", "aht_seconds", "asa_seconds", "answered_in_target")
 COLUMNS = REQUIRED + OPTIONAL
+# The most a cell may hold (wfm.limits): counts per interval, and seconds per contact.
+COLUMN_MAXIMUM = {
+    "answered": MAX_CONTACTS_PER_INTERVAL,
+    "abandoned": MAX_CONTACTS_PER_INTERVAL,
+    "answered_in_target": MAX_CONTACTS_PER_INTERVAL,
+    "aht_seconds": MAX_AHT_SECONDS,
+    "asa_seconds": MAX_AHT_SECONDS,
+}
 MINUTES_PER_DAY = 1440
 GAP_COLUMNS = ("queue", "start", "end", "intervals", "kind")
 _COUNT_TOLERANCE = 1e-6
@@ -82,10 +91,10 @@ def _checked_history(table: Table, interval_minutes: int | None) -> pd.DataFrame
     result = pd.DataFrame(index=table.frame.index)
     result["queue"] = queue
     result["interval_start"] = timestamps(table, "interval_start")
-    result["offered"] = numbers(table, "offered", required=True)
+    result["offered"] = numbers(table, "offered", required=True, maximum=MAX_CONTACTS_PER_INTERVAL)
     for column in OPTIONAL:
         if table.has(column):
-            result[column] = numbers(table, column, required=False)
+            result[column] = numbers(table, column, required=False, maximum=COLUMN_MAXIMUM[column])
     _check_counts(table, result)
     _check_duplicates(table, result)
     ordered = result.sort_values(["queue", "interval_start"], kind="stable")

@@ -1,30 +1,49 @@
-"""From checked history to the forecast contract: choose a model by backtest, forecast volume, bounds and AHT."""
+"""From checked history to the forecast contract: choose a model by backtest, forecast volume, bounds and AHT.
+
+Every number in the output (volume, volume_lo, volume_hi, aht_seconds) is finite and non-negative. A queue on
+which the chosen model fails (raises, or gives a non-finite, negative or implausible number) is forecast by the
+plain `same_slot_mean` baseline instead; its `model` column says so and `ForecastRun.warnings` explains why. If
+the baseline fails too, or a queue has no AHT, InputError names the queue and nothing is forecast.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from forecasting.aht import forecast_aht
-from forecasting.backtest import BacktestResult, Progress, rolling_origins, run_backtest
+from forecasting.backtest import BacktestError, BacktestResult, Progress, rolling_origins, run_backtest
 from forecasting.events import EventCalendar
-from forecasting.models import ALIASES, DS, ID, Y_HAT, Y_HI, Y_LO, Y, make_model
+from forecasting.models import ALIASES, DS, ID, Y_HAT, Y_HI, Y_LO, Forecaster, Y, make_model
+from wfm.errors import InputError
+from wfm.limits import MAX_CONTACTS_PER_INTERVAL, MAX_VOLUME_MULTIPLIER
 
 FORECAST_COLUMNS = ("queue", "interval_start", "volume", "aht_seconds", "volume_lo", "volume_hi", "model")
 BACKTEST_ORIGINS = 4
 MIN_BACKTEST_DAYS = 7
 MAX_BACKTEST_DAYS = 28
+# The model `auto` uses when the history is too short to backtest any model.
+DEFAULT_MODEL = "calendar"
+# The baseline for a queue on which the chosen model fails: simple enough to be finite on any accepted history.
+FALLBACK_MODEL = "same_slot_mean"
+# A forecast above this many contacts in one interval is a model failure (the largest accepted history value
+# times the largest promotion multiplier), as is any NaN, infinity or negative number.
+MAX_FORECAST_CONTACTS = MAX_CONTACTS_PER_INTERVAL * MAX_VOLUME_MULTIPLIER
+VOLUME_COLUMNS = (Y_HAT, Y_LO, Y_HI)
 
 
 @dataclass(frozen=True)
 class ForecastRun:
-    """The forecast in contract columns, the model used and the backtest behind the choice (if run)."""
+    """The forecast in contract columns, the model chosen, the backtest behind the choice (if run) and
+    warnings for the planner (a queue forecast by the fallback baseline, a backtest that could not run)."""
 
     frame: pd.DataFrame
     model: str
     backtest: BacktestResult | None
+    warnings: tuple[str, ...] = ()
 
 
 def to_long(history: pd.DataFrame) -> pd.DataFrame:
@@ -66,33 +85,156 @@ def build_forecast(
 
     model "auto" backtests every model and keeps the one with the lowest WAPE; with `backtest` the named
     model is backtested too (for the report). AHT comes from the history (or `aht_seconds` where it has none).
+    Output numbers are finite and non-negative (see the module notes); InputError names a queue that cannot
+    be forecast.
     """
     start = pd.Timestamp(start).normalize()
     past = history[pd.to_datetime(history["interval_start"]) < start]
     if past.empty:
         raise ValueError(f"the history has no data before {start.date()}")
     long = to_long(past)
-    result = None
-    chosen = model
-    if model == "auto" or backtest:
-        aliases = ALIASES if model == "auto" else (model,)
+    result, chosen, notes = select_model(long, model, days, calendar, backtest=backtest, progress=progress)
+    volume, fallbacks = forecast_volume(long, chosen, calendar, start, days, file=history.attrs.get("file"))
+    aht = checked_aht(past, volume, aht_seconds, file=history.attrs.get("file"))
+    return ForecastRun(contract_frame(volume, aht), chosen, result, (*notes, *fallbacks))
+
+
+def select_model(
+    long: pd.DataFrame,
+    model: str,
+    days: int,
+    calendar: EventCalendar | None,
+    *,
+    backtest: bool,
+    progress: Progress | None = None,
+) -> tuple[BacktestResult | None, str, tuple[str, ...]]:
+    """The backtest (if asked or needed), the model to use and warnings. `auto` takes the lowest WAPE, or
+    DEFAULT_MODEL when the history is too short to backtest."""
+    if model != "auto" and not backtest:
+        return None, model, ()
+    aliases = ALIASES if model == "auto" else (model,)
+    try:
         result = backtest_models(long, aliases, days, calendar, progress=progress)
-        chosen = result.chosen if model == "auto" else model
-    fitted = make_model(chosen, calendar).fit(long)
-    last_day = long[DS].max().normalize()
-    ahead = int((start - last_day) / pd.Timedelta(days=1)) - 1 + days
+    except BacktestError as exc:
+        chosen = DEFAULT_MODEL if model == "auto" else model
+        return None, chosen, (f"no backtest ({exc}); forecasting with {chosen}",)
+    chosen = result.chosen if model == "auto" else model
+    return result, chosen, tuple(f"backtest: {line}" for line in result.failures)
+
+
+def fit_model(long: pd.DataFrame, alias: str, calendar: EventCalendar | None) -> Forecaster:
+    """The named model (wrapped with the calendar) fitted on the whole model frame."""
+    return make_model(alias, calendar).fit(long)
+
+
+def predict_window(fitted: Forecaster, start: pd.Timestamp, days: int) -> pd.DataFrame:
+    """The fitted model's forecast (unique_id, ds, y_hat, y_lo, y_hi) of the `days` days from `start`."""
+    start = pd.Timestamp(start).normalize()
+    ahead = int((start - fitted.history_end()) / pd.Timedelta(days=1)) - 1 + days
     predicted = fitted.forecast(ahead)
     end = start + pd.Timedelta(days=days)
-    predicted = predicted[(predicted[DS] >= start) & (predicted[DS] < end)].reset_index(drop=True)
+    return predicted[(predicted[DS] >= start) & (predicted[DS] < end)].reset_index(drop=True)
+
+
+def forecast_volume(
+    long: pd.DataFrame,
+    alias: str,
+    calendar: EventCalendar | None,
+    start: pd.Timestamp,
+    days: int,
+    *,
+    file: str | None = None,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Volume and bounds per queue and interval with a `model` column, and one warning per queue that the
+    fallback baseline forecast because `alias` failed there; InputError if the baseline fails too."""
+    try:
+        predicted = predict_window(fit_model(long, alias, calendar), start, days)
+        failed = {queue: "non-finite, negative or implausible values" for queue in unusable_queues(predicted)}
+    except InputError:
+        raise
+    except Exception:  # some queue broke the model: fit them one at a time to find which
+        predicted, failed = _per_queue(long, lambda part: predict_window(fit_model(part, alias, calendar), start, days))
+    predicted = predicted.assign(model=alias)
+    if not failed:
+        return predicted, ()
+    replaced = [_fallback(long[long[ID] == queue], queue, start, days, file) for queue in failed]
+    kept = predicted[~predicted[ID].isin(list(failed))]
+    frame = pd.concat([kept, *replaced], ignore_index=True).sort_values([ID, DS], kind="stable")
+    warnings = tuple(
+        f'queue "{q}": {alias} failed ({why}); forecast with {FALLBACK_MODEL}' for q, why in failed.items()
+    )
+    return frame.reset_index(drop=True), warnings
+
+
+def unusable_queues(predicted: pd.DataFrame) -> list[str]:
+    """Queues with a NaN, infinite, negative or implausibly large (> MAX_FORECAST_CONTACTS) volume or bound."""
+    values = predicted[list(VOLUME_COLUMNS)].to_numpy(float)
+    bad = ~(np.isfinite(values) & (values >= 0) & (values <= MAX_FORECAST_CONTACTS)).all(axis=1)
+    return sorted(set(predicted.loc[bad, ID].astype(str)))
+
+
+def _per_queue(
+    long: pd.DataFrame, predict: Callable[[pd.DataFrame], pd.DataFrame]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """`predict` on each queue alone: the usable forecasts and, per failed queue, why it failed."""
+    parts, failed = [], {}
+    for queue, part in long.groupby(ID, sort=True):
+        try:
+            predicted = predict(part)
+        except InputError:
+            raise
+        except Exception as exc:  # any model error on this queue means: use the baseline
+            failed[str(queue)] = f"{type(exc).__name__}: {exc}"
+            continue
+        if unusable_queues(predicted):
+            failed[str(queue)] = "non-finite, negative or implausible values"
+            continue
+        parts.append(predicted)
+    columns = [ID, DS, *VOLUME_COLUMNS]
+    return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)), failed
+
+
+def _fallback(part: pd.DataFrame, queue: str, start: pd.Timestamp, days: int, file: str | None) -> pd.DataFrame:
+    """The plain FALLBACK_MODEL forecast of one queue; InputError naming the queue if that is unusable too."""
+    try:
+        predicted = predict_window(fit_model(part, FALLBACK_MODEL, None), start, days)
+    except InputError:
+        raise
+    except Exception as exc:  # reported to the planner as bad input on this queue
+        raise InputError(f'queue "{queue}" cannot be forecast from its history ({exc})', file=file) from exc
+    if unusable_queues(predicted):
+        raise InputError(
+            f'queue "{queue}" cannot be forecast from its history: no model gives finite, plausible volumes; check '
+            "its offered values",
+            file=file,
+        )
+    return predicted.assign(model=FALLBACK_MODEL)
+
+
+def checked_aht(
+    past: pd.DataFrame, volume: pd.DataFrame, fallback_seconds: float | None, *, file: str | None = None
+) -> np.ndarray:
+    """AHT seconds per forecast row (see forecast_aht); InputError naming the queues that have none."""
+    future = pd.DataFrame({"queue": volume[ID].to_numpy(), "interval_start": volume[DS].to_numpy()})
+    aht = forecast_aht(past, future, fallback_seconds=fallback_seconds)
+    missing = ~(np.isfinite(aht) & (aht >= 0))
+    if missing.any():
+        queues = ", ".join(f'"{q}"' for q in sorted(set(future.loc[missing, "queue"].astype(str))))
+        raise InputError(f"no AHT (aht_seconds) in the history for queue(s) {queues}; pass --aht-seconds", file=file)
+    return aht
+
+
+def contract_frame(volume: pd.DataFrame, aht: np.ndarray) -> pd.DataFrame:
+    """The forecast in contract columns and order (volumes to 0.001 contacts, AHT to 0.1 s)."""
     frame = pd.DataFrame(
         {
-            "queue": predicted[ID],
-            "interval_start": predicted[DS],
-            "volume": predicted[Y_HAT].round(3),
-            "volume_lo": predicted[Y_LO].round(3),
-            "volume_hi": predicted[Y_HI].round(3),
-            "model": chosen,
+            "queue": volume[ID].to_numpy(),
+            "interval_start": volume[DS].to_numpy(),
+            "volume": volume[Y_HAT].round(3).to_numpy(),
+            "aht_seconds": np.round(aht, 1),
+            "volume_lo": volume[Y_LO].round(3).to_numpy(),
+            "volume_hi": volume[Y_HI].round(3).to_numpy(),
+            "model": volume["model"].to_numpy(),
         },
     )
-    frame["aht_seconds"] = np.round(forecast_aht(past, frame, fallback_seconds=aht_seconds), 1)
-    return ForecastRun(frame[list(FORECAST_COLUMNS)], chosen, result)
+    return frame[list(FORECAST_COLUMNS)]

@@ -332,3 +332,137 @@ def test_cli_reroster_solves_a_roster_per_scenario(setting, capsys) -> None:
     assert (base["scheduled_hours"] > 0).all()
     peak = table[table.period == "2026-11-11"].set_index("scenario")["scheduled_hours"]
     assert peak["double11 with temps"] == pytest.approx(peak["base"] + 320.0)  # the re-solved roster + 40 temps × 8 h
+
+
+def _run_cli(path: Path, scenarios: Path, forecast: Path | None = None) -> tuple[int, Path]:
+    out = path / "compare.csv"
+    code = main(
+        [
+            "scenario",
+            "--forecast",
+            str(forecast or path / "forecast.csv"),
+            "--queues",
+            str(path / "queues.csv"),
+            "--scenarios",
+            str(scenarios),
+            "--out",
+            str(out),
+        ]
+    )
+    return code, out
+
+
+PEAK = '[[scenario]]\nname = "Double 11"\n[scenario.peak]\nstart = 2026-11-11\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        (PEAK + "multiplier = 1e308\n", 'scenario "Double 11".peak.multiplier: 1e+308 is above the ceiling 100'),
+        (PEAK + "multiplier = nan\n", 'scenario "Double 11".peak.multiplier: nan is not a finite number'),
+        (PEAK + "multiplier = inf\n", 'scenario "Double 11".peak.multiplier: inf is not a finite number'),
+        (PEAK + "multiplier = -2\n", 'scenario "Double 11".peak.multiplier: -2 is below the floor 0'),
+        (PEAK + 'multiplier = "3"\n', "scenario \"Double 11\".peak.multiplier: '3' is not a number"),
+        (PEAK + "ramp_days = 1\n", 'scenario "Double 11".peak.multiplier: missing'),
+        (PEAK + "multiplier = 3\nend = 2026-11-10\n", "peak.end: 2026-11-10 is before the start 2026-11-11"),
+        (PEAK + "multiplier = 3\nend = 2030-11-10\n", "peak.end: 2030-11-10 is 1460 days after the start"),
+        (PEAK + "multiplier = 3\nramp_days = 1e9\n", "peak.ramp_days: 1,000,000,000 is above the ceiling 366"),
+        (PEAK + "multiplier = 3\nramp_days = 2.5\n", "peak.ramp_days: 2.5 is not a whole number"),
+        (PEAK + "multiplier = 3\nreturns_days = 400\n", "peak.returns_days: 400 is above the ceiling 366"),
+        (PEAK + "multiplier = 3\nreturns_multiplier = 1e300\n", "peak.returns_multiplier: 1e+300 is above"),
+        (PEAK + "multiplier = 3\nmultipler = 4\n", "peak: unknown key 'multipler'"),
+        (
+            '[[scenario]]\nname = "x"\naht_multiplier = { all = 1e308 }\n',
+            'scenario "x".aht_multiplier.all: expected a number between 0.05 and 20.0',
+        ),
+        ('[[scenario]]\nname = "x"\ndeflection = { chat = nan }\n', 'scenario "x".deflection.chat: expected'),
+        ('[[scenario]]\nname = "x"\nshrinkage = { all = true }\n', 'scenario "x".shrinkage.all: expected'),
+        (
+            '[[scenario]]\nname = "x"\n[[scenario.extra_staff]]\nkind = "temp"\nqueues = ["phone_presale"]\n'
+            "start = 2026-11-11\nagents = 1e12\n",
+            'scenario "x".extra_staff.agents: 1,000,000,000,000 is above the ceiling 5,000',
+        ),
+        (
+            '[[scenario]]\nname = "x"\n[[scenario.extra_staff]]\nkind = "overtime"\nqueues = ["phone_presale"]\n'
+            "start = 2026-11-11\nhours_per_day_total = 1e15\n",
+            "extra_staff.hours_per_day_total: 1e+15 is above the ceiling 120,000",
+        ),
+        (
+            '[[scenario]]\nname = "x"\n[[scenario.extra_staff]]\nkind = "temp"\nqueues = ["phone_presale"]\n'
+            "start = 2026-11-11\nend = 2026-11-01\nagents = 3\n",
+            "extra_staff.end: 2026-11-01 is before the start 2026-11-11",
+        ),
+        (
+            '[[scenario]]\nname = "x"\n[[scenario.extra_staff]]\nkind = "new_hire"\nqueues = ["phone_presale"]\n'
+            "start = 2026-11-11\nagents = 3\nramp_weeks = -1\n",
+            "extra_staff.ramp_weeks: -1 is below the floor 0",
+        ),
+        ('[costs]\nhourly = inf\n[[scenario]]\nname = "x"\n', "[costs].hourly: inf is not a finite number"),
+        ('[costs]\novertime_premium = -1\n[[scenario]]\nname = "x"\n', "[costs].overtime_premium: -1 is below"),
+        (
+            '[costs]\ncontract_hourly = { full_time = 1e308 }\n[[scenario]]\nname = "x"\n',
+            "[costs].contract_hourly.full_time: 1e+308 is above the ceiling 100,000",
+        ),
+        ("".join(f'[[scenario]]\nname = "s{i}"\n' for i in range(101)), "scenario: 101 tables, expected at most 100"),
+    ],
+)
+def test_cli_rejects_implausible_scenarios(setting, toml: str, expected: str, capsys) -> None:
+    _, _, path = setting
+    bad = path / "S.toml"
+    bad.write_text(toml, encoding="utf-8")
+    code, out = _run_cli(path, bad)
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("wfm: error:") and "S.toml: " in err and expected in err and "\n" not in err
+    assert not out.exists()
+
+
+def test_a_single_peak_table_is_one_peak(setting) -> None:
+    queues, _, path = setting
+    (path / "one.toml").write_text(PEAK + "multiplier = 3\n", encoding="utf-8")
+    scenarios, _ = read_scenarios(path / "one.toml", queues)
+    assert scenarios[0].peaks == (VolumePeak(3.0, date(2026, 11, 11), date(2026, 11, 11)),)
+
+
+def test_cli_rejects_a_scenario_that_pushes_traffic_above_the_ceiling(setting, capsys) -> None:
+    """12,000 Erlangs in the base forecast is fine; ×2 on the peak day is above 20,000: rejected before any staffing."""
+    _, _, path = setting
+    forecast = path / "big.csv"
+    forecast.write_text(
+        "queue,interval_start,volume,aht_seconds\n"
+        "phone_presale,2026-11-10 08:00,90000,240\n"
+        "phone_presale,2026-11-11 08:00,90000,240\n",
+        encoding="utf-8",
+    )
+    (path / "peak.toml").write_text(PEAK + "multiplier = 2\n", encoding="utf-8")
+    code, out = _run_cli(path, path / "peak.toml", forecast)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert 'big.csv with scenario "Double 11", row 3, column "volume": traffic 180,000 contacts' in err
+    assert "above the ceiling 20,000 Erlangs" in err
+    assert not out.exists()
+
+
+def test_huge_overtime_is_placed_without_a_loop_per_agent_hour(setting) -> None:
+    """120,000 overtime agent-hours a day on one queue: placed in closed form, every hour booked."""
+    queues, forecast, _ = setting
+    base = base_scheduled_from_requirements(build_requirements(forecast, queues))
+    overtime = ExtraStaff("overtime", ("phone_presale",), date(2026, 11, 11), date(2026, 11, 11), total_hours=120_000.0)
+    result = run_scenario(forecast, queues, base, Scenario("ot", extra_staff=(overtime,)))
+    day = result[result.interval_start.dt.date == date(2026, 11, 11)]
+    assert day["extra_agent_intervals"].sum() == 240_000
+    assert day["extra_hours_overtime"].sum() == pytest.approx(120_000.0)
+
+
+def test_extra_staff_on_intervals_longer_than_an_hour(tmp_path: Path) -> None:
+    """Two-hour intervals: 4 temps × 8 h are 16 agent-intervals (60 // 120 used to place none)."""
+    (tmp_path / "q.csv").write_text(
+        "queue,channel,interval_minutes,service_level,answer_seconds\nphone,voice,120,0.8,20\n", encoding="utf-8"
+    )
+    queues = read_queues(tmp_path / "q.csv")
+    starts = pd.date_range("2026-11-11 00:00", periods=12, freq="120min")
+    forecast = pd.DataFrame({"queue": "phone", "interval_start": starts, "volume": 200.0, "aht_seconds": 240.0})
+    base = base_scheduled_from_requirements(build_requirements(forecast, queues))
+    temps = ExtraStaff("temp", ("phone",), date(2026, 11, 11), date(2026, 11, 11), agents=4, hours_per_day=8)
+    result = run_scenario(forecast, queues, base, Scenario("t", extra_staff=(temps,)))
+    assert result["extra_agent_intervals"].sum() == 16

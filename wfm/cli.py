@@ -7,9 +7,11 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from wfm import commands
 from wfm.errors import InputError
+from wfm.outputs import output_batch
 
 EXIT_BAD_INPUT = 2
 
@@ -32,14 +34,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options that name files a command writes (a command module may list its own in OUTPUTS instead).
+OUTPUT_OPTIONS = ("out", "report", "backtest", "details", "params_out")
+
+
+def _outputs_and_inputs(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """(files the command writes, existing files or folders it was given to read) from the parsed options."""
+    module = sys.modules.get(getattr(args.func, "__module__", ""), None)
+    names = getattr(module, "OUTPUTS", OUTPUT_OPTIONS)
+    outputs = [str(getattr(args, n)) for n in names if getattr(args, n, None) is not None]
+    inputs = [
+        str(value)
+        for name, value in vars(args).items()
+        if name not in names and isinstance(value, str | Path) and str(value).strip() and Path(value).exists()
+    ]
+    return outputs, inputs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `wfm` console script; returns the process exit code."""
+    """Entry point of the `wfm` console script; returns the process exit code.
+
+    Bad input is one line on stderr and exit code 2; the files a command writes appear all together when it
+    finishes, or none of them (wfm.outputs)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        outputs, inputs = _outputs_and_inputs(args)
+        with output_batch(outputs, inputs):
+            return int(args.func(args) or 0)
     except InputError as exc:
         print(f"wfm: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("wfm: error: the input is too large for this machine's memory; nothing was written", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

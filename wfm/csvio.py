@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecasting.csv_input import parse_timestamps, read_text, timestamp_problem, with_row_dates
 from forecasting.csv_input import read_table as read_contract_table
-from forecasting.csv_input import read_text
 from wfm.errors import InputError
+from wfm.outputs import write_table
 
 __all__ = ["FIRST_DATA_ROW", "number_column", "read_table", "read_text", "timestamp_column", "write_csv"]
 
@@ -33,8 +34,10 @@ def number_column(
     default: float | None = None,
     integer: bool = False,
     below: float | None = None,
+    maximum: float | None = None,
 ) -> np.ndarray:
-    """A column as floats; blank → default (or an error); the first bad cell is named by row and column."""
+    """A column as finite floats; blank → default (or an error); values must be ≥ minimum, < below and ≤ maximum;
+    the first bad cell is named by row and column."""
     if column not in frame.columns:
         if default is None:
             raise InputError("missing required column", file=path, column=column)
@@ -54,6 +57,10 @@ def number_column(
     checks = [
         (minimum is not None and values < minimum, f"expected a number >= {minimum}"),
         (below is not None and values >= below, f"expected a number below {below}"),
+        (
+            maximum is not None and (values > maximum) & ~blank.to_numpy(),
+            f"above {maximum or 0:,g}, the most this product accepts",
+        ),
         (integer and values != np.round(values), "expected a whole number"),
     ]
     for mask, message in checks:
@@ -63,27 +70,22 @@ def number_column(
     return values
 
 
-def timestamp_column(frame: pd.DataFrame, column: str, path: str | Path) -> pd.Series:
-    """A column of local timestamps (an offset such as +08:00 is dropped after converting to that wall time)."""
+def timestamp_column(
+    frame: pd.DataFrame, column: str, path: str | Path, *, dates: pd.Series | None = None
+) -> pd.Series:
+    """A column of local timestamps `YYYY-MM-DD HH:MM` (an offset such as +08:00 keeps its wall time); with `dates`
+    (a roster's date column) a bare time of day is read on its row's date, otherwise it is an InputError naming the
+    row, never dated to today."""
     text = frame[column].astype(str).str.strip()
-    parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    parsed, _ = parse_timestamps(text)
+    if dates is not None:
+        parsed = with_row_dates(parsed, text, dates)
     if parsed.isna().any():
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise InputError(
-            f'"{text.iloc[row]}" is not a date-time: expected e.g. 2026-11-11 09:30',
-            file=path,
-            row=row + FIRST_DATA_ROW,
-            column=column,
-        )
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
+        raise InputError(timestamp_problem(text.iloc[row]), file=path, row=row + FIRST_DATA_ROW, column=column)
     return parsed
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a CSV atomically (a temporary file renamed into place), UTF-8 with BOM so Excel reads it."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-    tmp.replace(p)
+    """Write a CSV for Excel (UTF-8 with BOM, formula-like cells neutralised), atomically; see wfm.outputs."""
+    write_table(frame, path)

@@ -13,8 +13,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.csv_input import numbers, read_table, timestamps
+from forecasting.csv_input import (
+    numbers,
+    overnight_ends,
+    parse_timestamps,
+    read_table,
+    timestamps,
+    with_row_dates,
+)
 from wfm.errors import InputError
+from wfm.limits import MAX_AGENTS_PER_INTERVAL
+from wfm.outputs import FORMULA_STARTS, write_table
+from wfm.outputs import neutralise as neutralise  # re-exported for the export page
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 SEGMENT_COLUMNS = ("agent_id", "name", "date", "start", "end", "activity", "queue")
@@ -22,28 +32,9 @@ ACTIVITIES = ("work", "break", "lunch", "training", "off")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 DATE_FORMAT = "%Y-%m-%d"
 KINDS = ("segments", "grid", "coverage")
-# A text cell starting with one of these is a formula to Excel (or to another spreadsheet): prefix it with '.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = ("agent_id", "name", "queue")
 COVERAGE_COLUMNS = ["queue", "interval_start", "required_agents", "scheduled_agents", "under", "over"]
 MAX_SPAN = pd.Timedelta(days=2)
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell that a spreadsheet would run as a formula prefixed with an apostrophe."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(_neutral_cell)
-    out.columns = [_neutral_cell(str(c)) for c in out.columns]
-    return out
-
-
-def _neutral_cell(value: object) -> object:
-    """One cell, neutralised if it is text starting with a formula character."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _restore(values: pd.Series) -> pd.Series:
@@ -56,16 +47,8 @@ def _restore(values: pd.Series) -> pd.Series:
 
 
 def write_excel_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a frame as CSV for Excel: UTF-8 with BOM, formulas neutralised, atomically (a temporary file renamed
-    into place, so a failure leaves no half-written file)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        neutralise(frame).to_csv(temporary, index=False, encoding="utf-8-sig")
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
+    """Write a frame as CSV for Excel: UTF-8 with BOM, formulas neutralised, atomically (see wfm.outputs)."""
+    write_table(frame, path)
 
 
 def read_roster_segments(path: str | Path) -> pd.DataFrame:
@@ -108,8 +91,16 @@ def check_segments(
     _fail_at(out["date"] != out["date"].dt.normalize(), "expected a date without a time", file, "date")
     for column in ("start", "end"):
         out[column] = _parse_times(
-            frame[column], file, column, TIME_FORMAT, "a date and time such as 2026-11-11 08:00", numbers_of_rows
+            frame[column],
+            file,
+            column,
+            TIME_FORMAT,
+            "a date and time such as 2026-11-11 08:00 (or a time such as 08:00 on the row's date)",
+            numbers_of_rows,
+            dates=out["date"],
         )
+    if not pd.api.types.is_datetime64_any_dtype(frame["end"]):
+        out["end"] = overnight_ends(out["start"], out["end"], _text_series(frame["end"]))
     _fail_at(out["end"] <= out["start"], "the segment must end after it starts", file, "end")
     outside = (out["start"] < out["date"]) | (out["end"] > out["date"] + MAX_SPAN)
     _fail_at(
@@ -133,9 +124,16 @@ def _text_series(values: pd.Series) -> pd.Series:
 
 
 def _parse_times(
-    raw: pd.Series, file: str | Path | None, column: str, fmt: str, hint: str, rows: np.ndarray
+    raw: pd.Series,
+    file: str | Path | None,
+    column: str,
+    fmt: str,
+    hint: str,
+    rows: np.ndarray,
+    dates: pd.Series | None = None,
 ) -> pd.Series:
-    """A column of local date-times (fast path for the export format), the first bad cell named."""
+    """A column of local date-times (fast path for the export format), the first bad cell named; with `dates`, a
+    bare time of day is read on its row's date. Day-first or time-only cells are never guessed otherwise."""
     values = raw.reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values
@@ -143,7 +141,9 @@ def _parse_times(
         text = _text_series(values)
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if parsed.isna().any():
-            parsed = pd.to_datetime(text, format="mixed", errors="coerce")
+            parsed = parsed.where(parsed.notna(), parse_timestamps(text)[0])
+        if dates is not None:
+            parsed = with_row_dates(parsed, text, dates)
         _fail_at_row(parsed.isna(), lambda i: f'"{text.iat[i]}" is not {hint}', file, column, rows)
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
@@ -246,7 +246,9 @@ def read_requirements_table(path: str | Path) -> pd.DataFrame:
         {
             "queue": queues.to_numpy(),
             "interval_start": timestamps(table, "interval_start").to_numpy(),
-            "required_agents": numbers(table, "required_agents", required=True, minimum=0).to_numpy(),
+            "required_agents": numbers(
+                table, "required_agents", required=True, minimum=0, maximum=MAX_AGENTS_PER_INTERVAL
+            ).to_numpy(),
         }
     )
     twice = out.duplicated(["queue", "interval_start"])

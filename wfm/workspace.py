@@ -4,6 +4,7 @@ stored reference data written back out as contract files for the file-based engi
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,13 @@ from forecasting.events import EventCalendar, read_events, site_holidays
 from wfm import store
 from wfm.csvio import write_csv
 from wfm.errors import InputError
-from wfm.roster.activities import ActivityPlan, place_activities, place_in_roster, placement_seconds
+from wfm.roster.activities import (
+    WALL_SHARE,
+    ActivityPlan,
+    place_activities,
+    place_in_roster,
+    placement_seconds_left,
+)
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Assignment, Config, Instance, RosterSolution
 from wfm.roster.inputs import load_instance
@@ -151,10 +158,12 @@ def build_roster(
 ) -> RosterBuild:
     """Solve a roster for the stored staff against the requirements, within the time limit, then place breaks,
     lunches and the training of `training_file` (skipped when the file is absent) in the shifts."""
+    deadline = time.monotonic() + WALL_SHARE * time_limit_seconds
     instance, config = load_roster_instance(engine, requirements, start, days)
     training = _training(training_file, instance)
     solution = solve_roster(instance, config, SolveSettings(time_limit_seconds=time_limit_seconds), progress=progress)
-    plan = place_activities(instance, config, solution.assignments, training, placement_seconds(time_limit_seconds))
+    place_limit = placement_seconds_left(deadline, len(solution.assignments))
+    plan = place_activities(instance, config, solution.assignments, training, place_limit)
     if progress is not None:
         progress(
             f"breaks and lunches: {plan.breaks['breaks_placed']} + {plan.breaks['lunches_placed']} placed; training "

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri
 
-from forecasting.grid import DayGrid, infer_interval_minutes, slot_starts, to_grid
+from forecasting.grid import DayGrid, as_datetime_ns, infer_interval_minutes, slot_starts, to_grid
 from forecasting.profile import complete_days, open_slots_by_weekday, slot_dispersion, weekday_profiles
 
 ID, DS, Y = "unique_id", "ds", "y"
@@ -58,11 +59,29 @@ def check_frame(df: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"frame lacks column(s) {missing}")
     out = df[[ID, DS, Y]].copy()
-    out[DS] = pd.to_datetime(out[DS])
+    out[DS] = as_datetime_ns(out[DS])
     out[Y] = out[Y].astype(float)
     if out.empty:
         raise ValueError("frame is empty")
     return out
+
+
+def series_arrays(frame: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Timestamps (datetime64[ns]) and values of each series of a checked long frame, in sorted series order
+    and time order."""
+    codes, uids = pd.factorize(frame[ID], sort=True)
+    stamps = as_datetime_ns(frame[DS])
+    order = np.lexsort((stamps.view("int64"), codes))
+    bounds = np.searchsorted(codes[order], np.arange(len(uids) + 1))
+    stamps, values = stamps[order], frame[Y].to_numpy(float)[order]
+    return {
+        str(uid): (stamps[bounds[n] : bounds[n + 1]], values[bounds[n] : bounds[n + 1]]) for n, uid in enumerate(uids)
+    }
+
+
+def series_grids(arrays: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, DayGrid]:
+    """One day × interval grid per series (its interval length inferred from its own timestamps)."""
+    return {uid: to_grid(ds, y, infer_interval_minutes(ds)) for uid, (ds, y) in arrays.items() if len(ds)}
 
 
 def naive_daily_log_sigma(history: SeriesHistory, weeks: int = 4) -> float:
@@ -99,13 +118,15 @@ class Forecaster(ABC):
 
     def fit(self, df: pd.DataFrame) -> Self:
         """Learn from the history frame; returns the model itself."""
-        frame = check_frame(df)
+        return self.fit_grids(series_grids(series_arrays(check_frame(df))))
+
+    def fit_grids(self, grids: Mapping[str, DayGrid]) -> Self:
+        """Learn from one day × interval grid per series (what fit builds from a frame); returns the model."""
         self._series, self._states = {}, {}
-        for uid, part in frame.groupby(ID, sort=True):
-            grid = to_grid(part[DS], part[Y], infer_interval_minutes(part[DS]))
-            history = self._prepare(str(uid), grid)
-            self._series[str(uid)] = history
-            self._states[str(uid)] = self._fit_series(history)
+        for uid, grid in grids.items():
+            history = self._prepare(uid, grid)
+            self._series[uid] = history
+            self._states[uid] = self._fit_series(history)
         return self
 
     def forecast(self, h: int | pd.DataFrame) -> pd.DataFrame:
@@ -120,6 +141,16 @@ class Forecaster(ABC):
         parts = [self._forecast_days(uid, int(h)) for uid in self._series]
         return pd.concat(parts, ignore_index=True)
 
+    def history_end(self) -> pd.Timestamp:
+        """The earliest last day of the training series: a forecast of the days after it covers every series."""
+        if not self._series:
+            raise RuntimeError("fit the model first")
+        return min(history.last_day for history in self._series.values())
+
+    def series_ids(self) -> tuple[str, ...]:
+        """The series the model was fitted on."""
+        return tuple(self._series)
+
     def _forecast_days(self, uid: str, days: int) -> pd.DataFrame:
         """All open intervals of the next `days` days for one series."""
         history = self._series[uid]
@@ -133,7 +164,7 @@ class Forecaster(ABC):
 
     def _forecast_index(self, future: pd.DataFrame) -> pd.DataFrame:
         """Forecasts at the requested rows (intervals the site is closed at get 0)."""
-        out = future[[ID, DS]].copy()
+        out = future[[ID, DS]].reset_index(drop=True)
         out[DS] = pd.to_datetime(out[DS])
         out[[Y_HAT, Y_LO, Y_HI]] = 0.0
         for uid, rows in out.groupby(ID, sort=False):
@@ -150,7 +181,7 @@ class Forecaster(ABC):
                 picked = np.zeros(len(rows))
                 picked[valid] = values[day_pos[valid], slot[valid]]
                 out.loc[rows.index, column] = picked
-        return out
+        return out.set_axis(future.index)
 
     def _bounded(self, uid: str, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mean, lower and upper bound grids for the days, with closed intervals set to 0."""
@@ -159,7 +190,7 @@ class Forecaster(ABC):
         mask = history.open_slots[np.asarray(days.weekday)]
         mean = np.where(mask, np.clip(result.mean, 0.0, None), 0.0)
         sigma = np.asarray(result.daily_log_sigma, float)[:, None]
-        z = norm.ppf(0.5 + self.level / 200)
+        z = ndtri(0.5 + self.level / 200)  # the normal quantile, as scipy.stats.norm.ppf (a much lighter import)
         spread = np.sqrt((mean * sigma) ** 2 + history.dispersion * mean)
         return mean, np.clip(mean - z * spread, 0.0, None), mean + z * spread
 

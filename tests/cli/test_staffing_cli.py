@@ -209,3 +209,98 @@ def test_requirements_bad_forecast_file(tmp_path: Path, edit, expected: str, cap
     assert code == 2
     assert expected in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ("--volume 1e308 --interval-minutes 30 --aht-seconds 180", "--volume: 1e+308"),
+        ("--volume 10 --interval-minutes 30 --aht-seconds inf", "--aht-seconds: inf"),
+        ("--volume 10 --interval-minutes 30 --aht-seconds 1e7", "--aht-seconds"),
+        ("--volume 10 --interval-minutes 2000 --aht-seconds 180", "--interval-minutes"),
+        ("--volume 10 --interval-minutes 30 --aht-seconds 180 --answer-seconds 1e12", "--answer-seconds"),
+        ("--volume 10 --interval-minutes 30 --aht-seconds 180 --patience-seconds 1e300", "--patience-seconds"),
+        ("--volume 10 --interval-minutes 30 --aht-seconds 180 --shrinkage nan", "--shrinkage"),
+        ("--volume 10 --interval-minutes 30 --aht-seconds 180 --concurrency 1000", "--concurrency"),
+        ("--volume 10 --interval-minutes 30 --aht-seconds 180 --concurrency 2 --aht-factors 1;1e308", "--aht-factors"),
+        ("--volume 1000000 --interval-minutes 1 --aht-seconds 3600", "above the ceiling 20,000 Erlangs"),
+        (
+            "--volume 50000 --interval-minutes 30 --aht-seconds 600 --max-occupancy 0.1",
+            "above the ceiling 50,000",
+        ),
+    ],
+)
+def test_staff_out_of_range_options_exit_2(args: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["staff", *args.split()]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("wfm: error:") and message in err[0]
+
+
+def _requirements(tmp_path: Path, queues_text: str, forecast: Path) -> tuple[int, Path]:
+    queues = tmp_path / "queues.csv"
+    queues.write_text(queues_text, encoding="utf-8")
+    out = tmp_path / "req.csv"
+    code = main(["requirements", "--forecast", str(forecast), "--queues", str(queues), "--out", str(out)])
+    return code, out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("07:00:00,100,180", "07:00:00,10000000,180", 'f.csv, row 2, column "volume": 10,000,000 contacts is above'),
+        ("07:30:00,100,180", "07:30:00,100,1e7", 'f.csv, row 3, column "aht_seconds": 10,000,000 s is above'),
+        ("07:30:00,100,180", "07:30:00,100,inf", 'f.csv, row 3, column "aht_seconds"'),
+        ("07:30:00,100,180", "07:30:00,nan,180", 'f.csv, row 3, column "volume"'),
+        ("07:30:00,100,180", "07:30:00,100,0", 'f.csv, row 3, column "aht_seconds": volume without a handle time'),
+        (
+            "08:00:00,100,180",
+            "08:00:00,1000000,3600",
+            'f.csv, row 4, column "volume": traffic 1e+06 contacts × 3,600 s in 30 min = 2,000,000 Erlangs',
+        ),
+    ],
+)
+def test_requirements_rejects_implausible_forecasts(tmp_path: Path, old: str, new: str, expected: str, capsys) -> None:
+    forecast = _forecast(tmp_path / "f.csv")
+    text = forecast.read_text()
+    forecast.write_text(text.replace(f"phone_presale,2026-11-11 {old}", f"phone_presale,2026-11-11 {new}", 1))
+    code, out = _requirements(tmp_path, QUEUES, forecast)
+    assert code == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("phone_presale,voice,30,", "phone_presale,voice,7,", 'row 2, column "interval_minutes": 7 minutes'),
+        ("phone_presale,voice,30,", "phone_presale,voice,2880,", 'row 2, column "interval_minutes"'),
+        ("voice,30,0.8,20,,0.85,0.3,240", "voice,30,0.8,1e9,,0.85,0.3,240", 'row 3, column "answer_seconds"'),
+        ("0.85,0.3,240,", "0.85,0.3,1e12,", 'row 3, column "patience_seconds": 1,000,000,000,000 s is above'),
+        ("0.3,,3,1;1.25;1.6", "0.3,,300,1;1.25;1.6", 'row 4, column "concurrency": 300 chats is above the ceiling 20'),
+        ("3,1;1.25;1.6", "3,1;nan;1.6", 'row 4, column "aht_factors"'),
+        ("3,1;1.25;1.6", "3,1;1.25;1e308", 'row 4, column "aht_factors"'),
+        ("0.96,0,2,0.9", "0.96,0,1e6,0.9", 'row 5, column "response_hours"'),
+        (",,,1,08:00", ",,,1000000,08:00", 'row 2, column "min_agents"'),
+    ],
+)
+def test_requirements_rejects_implausible_queue_settings(tmp_path: Path, old: str, new: str, expected: str, capsys):
+    assert old in QUEUES
+    code, out = _requirements(tmp_path, QUEUES.replace(old, new, 1), _forecast(tmp_path / "f.csv"))
+    assert code == 2
+    assert f"queues.csv, {expected}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_requirements_beyond_the_agent_ceiling_names_the_row(tmp_path: Path, capsys) -> None:
+    """15,000 Erlangs at a 10 % occupancy cap needs 150,000 agents: a clear error, nothing written."""
+    forecast = _forecast(tmp_path / "f.csv")
+    text = forecast.read_text().replace(
+        "phone_presale,2026-11-11 08:30:00,100,180", "phone_presale,2026-11-11 08:30:00,100000,270"
+    )
+    forecast.write_text(text)
+    code, out = _requirements(tmp_path, QUEUES.replace("20,,0.85,0.3,,,,1", "20,,0.1,0.3,,,,1", 1), forecast)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert 'f.csv, row 5, column "volume": queue "phone_presale" at 2026-11-11 08:30' in err
+    assert "above the ceiling 50,000" in err
+    assert not out.exists()

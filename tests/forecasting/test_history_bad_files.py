@@ -38,7 +38,7 @@ CASES = [
     ("mixed_offsets.csv", 3, "interval_start", "UTC offset"),
     ("single_row.csv", 2, "interval_start", "interval length"),
     ("empty_queue.csv", 4, "queue", "queue name"),
-    ("undecodable_bytes.csv", 4, "queue", "0xe9"),
+    ("undecodable_bytes.csv", 4, "queue", "0x81"),
     ("too_many_fields.csv", 3, None, "9 fields"),
     ("unclosed_quote.csv", 4, None, "quote"),
     ("blank_line_then_bad_row.csv", 5, "aht_seconds", '"abc"'),

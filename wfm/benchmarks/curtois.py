@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecasting.csv_input import read_text
 from wfm.errors import InputError
 from wfm.roster.domain import (
     Agent,
@@ -106,12 +107,7 @@ class _Lines:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError as exc:
-            raise InputError("file not found", file=path) from exc
-        except UnicodeDecodeError as exc:
-            raise InputError("not a text file (expected a Curtois–Qu instance)", file=path) from exc
+        text = read_text(path).lstrip("\ufeff")
         self.sections: dict[str, list[tuple[int, str]]] = {}
         current: str | None = None
         for number, raw in enumerate(text.splitlines(), start=1):

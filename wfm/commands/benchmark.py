@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from wfm.benchmarks.curtois import hard_violations, read_curtois, roster_rows, score, to_engine
 from wfm.csvio import write_csv
 from wfm.errors import InputError
+from wfm.limits import MAX_TIME_LIMIT_SECONDS
+from wfm.outputs import write_json
 from wfm.roster.solve import SolveSettings, solve_roster
 
 ORDER = 90
@@ -29,8 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read, map, solve, re-score independently, then write the roster (and report)."""
-    if args.time_limit <= 0:
-        raise InputError("--time-limit must be a positive number of seconds")
+    if not 0 < args.time_limit <= MAX_TIME_LIMIT_SECONDS:
+        raise InputError(
+            f"--time-limit {args.time_limit:g}: expected seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS:g}"
+        )
     ci = read_curtois(args.instance)
     instance, config = to_engine(ci)
     print(
@@ -71,5 +74,5 @@ def run(args: argparse.Namespace) -> int:
             "violations": problems,
             "penalties": [{"rule": p.rule, "amount": p.amount, "penalty": p.penalty} for p in solution.penalties],
         }
-        Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
+        write_json(report, args.report)
     return 1 if problems else 0

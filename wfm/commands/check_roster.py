@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
+import pandas as pd
+
 from wfm.benchmarks.curtois import read_curtois, read_curtois_roster, segments_of, to_engine
+from wfm.csvio import FIRST_DATA_ROW
 from wfm.errors import InputError
 from wfm.roster.checker import Violation, check_roster, read_roster
 from wfm.roster.inputs import read_agents, read_rules, read_shifts, read_time_off
@@ -44,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         time_off = read_time_off(args.time_off, {a.agent_id for a in agents}) if args.time_off else ()
         training = read_training(args.training, agents, config.rules.interval_minutes) if args.training else ()
         frame = read_roster(args.roster)
+        _check_agents_known(frame, {a.agent_id for a in agents}, args.roster, args.agents)
         violations = check_roster(frame, agents, shifts, time_off, config, training=training)
     for v in violations:
         print(f"{v.rule}\t{v.agent_id}\t{v.day or ''}\t{v.message}")
@@ -67,3 +72,16 @@ def _check_curtois(args: argparse.Namespace) -> list[Violation]:
         first_day=instance.start,
         n_days=instance.days,
     )
+
+
+def _check_agents_known(frame: pd.DataFrame, known: set[str], roster: str, agents_file: str) -> None:
+    """A roster row naming an agent missing from the agents file is an input error (exit 2), not a violation."""
+    unknown = ~frame["agent_id"].isin(known)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise InputError(
+            f'unknown agent "{frame["agent_id"].iat[i]}": not in the agents file {agents_file}',
+            file=roster,
+            row=i + FIRST_DATA_ROW,
+            column="agent_id",
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import time
 
@@ -13,6 +12,7 @@ from forecasting.contacts import read_contacts
 from forecasting.csv_input import read_table, text_column, timestamps
 from wfm.csvio import write_csv
 from wfm.errors import InputError
+from wfm.outputs import write_json
 from wfm.staffing.calibrated import save_parameter_set
 from wfm.staffing.fidelity import EXTRA_COLUMNS, IDLE_GAP_MINUTES, INTERVAL_COLUMNS, Scope, run_fidelity
 
@@ -97,8 +97,7 @@ def run(args: argparse.Namespace) -> int:
     )
     write_csv(result.intervals[[*INTERVAL_COLUMNS, *EXTRA_COLUMNS]], args.out)
     if args.report:
-        with open(args.report, "w", encoding="utf-8") as handle:
-            json.dump(result.report, handle, indent=2, ensure_ascii=False, default=float)
+        write_json(result.report, args.report)
     if args.params_out:
         save_parameter_set(result.parameters, args.params_out)
     for model, splits in result.report["models"].items():

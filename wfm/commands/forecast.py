@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
+from datetime import date
 
 import pandas as pd
 
 from forecasting.events import EventCalendar, check_holiday_spec, read_events, site_holidays
 from forecasting.history import read_history
 from forecasting.models import ALIASES
-from forecasting.pipeline import build_forecast
+from forecasting.pipeline import ForecastRun, build_forecast
 from wfm.errors import InputError
+from wfm.outputs import write_json, write_table
 
 ORDER = 20
 MAX_DAYS = 366
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _start_day(text: str) -> pd.Timestamp:
     """The --start option as a day."""
     try:
-        return pd.Timestamp(text).normalize()
+        return pd.Timestamp(date.fromisoformat(text.strip()))
     except ValueError:
         raise InputError(f'--start "{text}" is not a date; expected YYYY-MM-DD') from None
 
@@ -84,10 +84,17 @@ def run(args: argparse.Namespace) -> int:
     )
     if result.frame["aht_seconds"].isna().any():
         raise InputError("some queues have no AHT in the history; pass --aht-seconds", file=args.history)
-    report = result.backtest.to_dict() if result.backtest is not None else None
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    result.frame.to_csv(args.out, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d %H:%M:%S")
+    write_table(result.frame, args.out, date_format="%Y-%m-%d %H:%M:%S")
     if args.backtest:
-        Path(args.backtest).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_json(_backtest_report(result), args.backtest)
+    for warning in result.warnings:
+        print(f"wfm: warning: {warning}", file=sys.stderr)
     print(f"wrote {len(result.frame)} rows ({result.model}) to {args.out}", file=sys.stderr)
     return 0
+
+
+def _backtest_report(result: ForecastRun) -> dict:
+    """The backtest report, or why there is none (a history too short to hold out any week)."""
+    if result.backtest is not None:
+        return result.backtest.to_dict()
+    return {"backtest": None, "model": result.model, "warnings": list(result.warnings)}

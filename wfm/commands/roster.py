@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+import time
 from datetime import date
-from pathlib import Path
 
 from wfm.csvio import write_csv
 from wfm.errors import InputError
-from wfm.roster.activities import place_activities, placement_seconds
+from wfm.limits import MAX_TIME_LIMIT_SECONDS
+from wfm.outputs import write_json
+from wfm.roster.activities import WALL_SHARE, place_activities, placement_seconds_left
 from wfm.roster.checker import check_roster, parse_roster
-from wfm.roster.inputs import load_instance
+from wfm.roster.inputs import check_skills_name_queues, load_instance
 from wfm.roster.outputs import report_dict, roster_frame
 from wfm.roster.shift_outputs import request_summary, shift_coverage_frame
 from wfm.roster.solve import SolveSettings, solve_roster
@@ -52,8 +53,11 @@ def parse_date(text: str, option: str) -> date:
 
 def run(args: argparse.Namespace) -> int:
     """Read, solve, check, then write the roster (and report); nothing is written when input is rejected."""
-    if args.time_limit <= 0:
-        raise InputError("--time-limit must be a positive number of seconds")
+    if not 0 < args.time_limit <= MAX_TIME_LIMIT_SECONDS:
+        raise InputError(
+            f"--time-limit {args.time_limit:g}: expected seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS:g}"
+        )
+    deadline = time.monotonic() + WALL_SHARE * args.time_limit
     instance, config = load_instance(
         requirements=args.requirements,
         agents=args.agents,
@@ -65,6 +69,12 @@ def run(args: argparse.Namespace) -> int:
         shift_demand=args.shift_demand,
         requests=args.requests,
     )
+    if args.queues:
+        from wfm.staffing.queues import read_queues
+
+        check_skills_name_queues(
+            instance.agents, set(read_queues(args.queues)), args.agents, args.queues, each_skill=True
+        )
     training = read_training(args.training, instance.agents, instance.interval_minutes) if args.training else ()
     solution = solve_roster(
         instance,
@@ -72,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
         SolveSettings(time_limit_seconds=args.time_limit, seed=args.seed),
         progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    activities = place_activities(  # breaks, lunches and training; up to 10 % more time (at most 15 s)
-        instance, config, solution.assignments, training, placement_seconds(args.time_limit), seed=args.seed
+    place_limit = placement_seconds_left(deadline, len(solution.assignments))
+    activities = place_activities(  # breaks, lunches and training in what is left of 1.1 × the limit
+        instance, config, solution.assignments, training, place_limit, seed=args.seed
     )
     service = None
     if args.queues and args.requirements:
@@ -98,9 +109,7 @@ def run(args: argparse.Namespace) -> int:
         report["requests"] = request_summary(instance, solution.assignments)
         if instance.shift_demand is not None:
             report["shift_coverage"] = shift_coverage_frame(instance, solution.assignments).to_dict("records")
-        tmp = Path(args.report).with_name(Path(args.report).name + ".tmp")
-        tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-        tmp.replace(args.report)
+        write_json(report, args.report)
     stats = solution.stats
     assert stats is not None
     print(

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 ORDER = 10
+OUTPUTS: tuple[str, ...] = ()  # --out is the folder the sample is written into, not a file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -14,6 +14,7 @@ from forecasting.csv_input import read_table
 from wfm.csvio import write_csv
 from wfm.errors import InputError
 from wfm.export import read_roster_segments
+from wfm.limits import MAX_TIME_LIMIT_SECONDS
 from wfm.roster.inputs import load_instance
 from wfm.roster.outputs import roster_frame
 from wfm.roster.solve import SolveSettings, solve_roster
@@ -21,6 +22,7 @@ from wfm.scenarios import (
     Costs,
     base_scheduled_from_requirements,
     base_scheduled_from_roster,
+    check_scenario,
     compare,
     read_scenarios,
     run_scenario,
@@ -58,8 +60,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _rosterer(args: argparse.Namespace, forecast: pd.DataFrame, costs: Costs) -> Callable[[pd.DataFrame], pd.DataFrame]:
     """A function that solves a roster for a scenario's requirements and returns its scheduled agents and rates."""
-    if args.reroster <= 0 or not args.agents or not args.shifts:
-        raise InputError("--reroster needs a positive number of seconds, --agents and --shifts")
+    if not 0 < args.reroster <= MAX_TIME_LIMIT_SECONDS or not args.agents or not args.shifts:
+        raise InputError(
+            f"--reroster needs a number of seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS:,g}, "
+            "--agents and --shifts"
+        )
     first = forecast["interval_start"].min().date()
     days = min(42, (forecast["interval_start"].max().date() - first).days + 1)
 
@@ -105,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     queues = read_queues(args.queues)
     forecast = read_forecast(args.forecast)
     scenarios, costs = read_scenarios(args.scenarios, queues)
+    for scenario in scenarios:
+        check_scenario(forecast, queues, scenario, source=args.forecast)
     base_requirements = build_requirements(forecast, queues, source=args.forecast)
     if args.roster:
         segments = read_roster_segments(args.roster)
@@ -116,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     results = []
     for i, scenario in enumerate(scenarios, start=1):
         print(f"[{i}/{len(scenarios)}] scenario {scenario.name} …", file=sys.stderr)
-        results.append(run_scenario(forecast, queues, base, scenario))
+        results.append(run_scenario(forecast, queues, base, scenario, source=args.forecast))
     table = compare(results, costs, by=args.by)
     write_csv(table, args.out)
     if args.details:

@@ -9,6 +9,18 @@ import math
 import numpy as np
 
 from wfm.errors import InputError
+from wfm.limits import (
+    MAX_AHT_SECONDS,
+    MAX_ANSWER_SECONDS,
+    MAX_CHAT_AHT_FACTOR,
+    MAX_CONCURRENCY,
+    MAX_CONTACTS_PER_INTERVAL,
+    MAX_INTERVAL_MINUTES,
+    MAX_PATIENCE_SECONDS,
+    MAX_TRAFFIC_ERLANGS,
+    MIN_CHAT_AHT_FACTOR,
+    MIN_INTERVAL_MINUTES,
+)
 from wfm.staffing.chat import required_agents_chat
 from wfm.staffing.queues import default_aht_factors
 from wfm.staffing.required import required_agents_erlang_a, required_agents_erlang_c
@@ -38,12 +50,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace) -> ServiceTargets:
     """Validate the numbers and build the targets; bad values raise InputError naming the option."""
     rules = [
-        (args.volume >= 0, "--volume", "expected a number >= 0"),
-        (args.interval_minutes > 0, "--interval-minutes", "expected a number > 0"),
-        (args.aht_seconds > 0, "--aht-seconds", "expected a number > 0"),
+        (0 <= args.volume <= MAX_CONTACTS_PER_INTERVAL, "--volume", f"expected 0 to {MAX_CONTACTS_PER_INTERVAL:,}"),
+        (
+            MIN_INTERVAL_MINUTES <= args.interval_minutes <= MAX_INTERVAL_MINUTES,
+            "--interval-minutes",
+            f"expected {MIN_INTERVAL_MINUTES} to {MAX_INTERVAL_MINUTES} minutes",
+        ),
+        (
+            0 < args.aht_seconds <= MAX_AHT_SECONDS,
+            "--aht-seconds",
+            f"expected a number > 0 and <= {MAX_AHT_SECONDS:,g}",
+        ),
         (0 <= args.service_level < 1, "--service-level", "expected a share in [0, 1), e.g. 0.8"),
-        (args.answer_seconds >= 0, "--answer-seconds", "expected a number >= 0"),
-        (args.asa_seconds is None or args.asa_seconds > 0, "--asa-seconds", "expected a number > 0"),
+        (
+            0 <= args.answer_seconds <= MAX_ANSWER_SECONDS,
+            "--answer-seconds",
+            f"expected 0 to {MAX_ANSWER_SECONDS:,g} seconds",
+        ),
+        (
+            args.asa_seconds is None or 0 < args.asa_seconds <= MAX_ANSWER_SECONDS,
+            "--asa-seconds",
+            f"expected a number > 0 and <= {MAX_ANSWER_SECONDS:,g}",
+        ),
         (
             args.max_occupancy is None or 0 < args.max_occupancy <= 1,
             "--max-occupancy",
@@ -51,17 +79,32 @@ def _check(args: argparse.Namespace) -> ServiceTargets:
         ),
         (0 <= args.shrinkage < 1, "--shrinkage", "expected a share in [0, 1)"),
         (
-            args.patience_seconds is None or args.patience_seconds > 0,
+            args.patience_seconds is None or 0 < args.patience_seconds <= MAX_PATIENCE_SECONDS,
             "--patience-seconds",
-            "expected a number > 0",
+            f"expected a number > 0 and <= {MAX_PATIENCE_SECONDS:,g}",
         ),
-        (args.concurrency >= 1, "--concurrency", "expected a whole number >= 1"),
+        (
+            1 <= args.concurrency <= MAX_CONCURRENCY,
+            "--concurrency",
+            f"expected a whole number from 1 to {MAX_CONCURRENCY}",
+        ),
     ]
     for ok, option, expected in rules:
         value = getattr(args, option[2:].replace("-", "_"))
         if not ok or (isinstance(value, float) and not math.isfinite(value)):
-            raise InputError(f"{option}: {expected}")
+            raise InputError(f"{option}: {value!r} — {expected}")
+    _check_traffic(args)
     return ServiceTargets(args.service_level, args.answer_seconds, args.asa_seconds, args.max_occupancy)
+
+
+def _check_traffic(args: argparse.Namespace) -> None:
+    """The offered load --volume × --aht-seconds / interval at most MAX_TRAFFIC_ERLANGS."""
+    traffic = args.volume * args.aht_seconds / (args.interval_minutes * 60.0)
+    if traffic > MAX_TRAFFIC_ERLANGS:
+        raise InputError(
+            f"--volume × --aht-seconds / --interval-minutes is {traffic:,.0f} Erlangs, above the ceiling "
+            f"{MAX_TRAFFIC_ERLANGS:,g} Erlangs (agents busy at once in one queue)"
+        )
 
 
 def _factors(args: argparse.Namespace) -> tuple[float, ...]:
@@ -72,8 +115,11 @@ def _factors(args: argparse.Namespace) -> tuple[float, ...]:
         factors = tuple(float(x) for x in args.aht_factors.split(";"))
     except ValueError:
         raise InputError(f'--aht-factors: "{args.aht_factors}" — expected numbers separated by ";"') from None
-    if len(factors) != args.concurrency or min(factors) <= 0:
-        raise InputError(f"--aht-factors: expected {args.concurrency} positive multipliers, one per chat held")
+    if len(factors) != args.concurrency or not all(MIN_CHAT_AHT_FACTOR <= f <= MAX_CHAT_AHT_FACTOR for f in factors):
+        raise InputError(
+            f"--aht-factors: expected {args.concurrency} multipliers between {MIN_CHAT_AHT_FACTOR:g} and "
+            f"{MAX_CHAT_AHT_FACTOR:g}, one per chat held"
+        )
     return factors
 
 

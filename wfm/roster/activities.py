@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +23,9 @@ import pandas as pd
 
 from wfm.roster.breaks import (
     PauseBoard,
+    breakout_passes,
     improve_pauses,
     move_off_full_intervals,
-    pauses_over_cap,
     place_pauses,
     repair_over_cap,
 )
@@ -74,35 +77,108 @@ def place_activities(
     training: tuple[TrainingRequirement, ...] = (),
     time_limit_seconds: float = 10.0,
     seed: int = 0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ActivityPlan:
     """Place pauses and training in the assigned shifts within the time limit (InputError when a template's
-    pauses cannot fit its break rule)."""
-    started = time.monotonic()
-    deadline = started + time_limit_seconds
-    assignments = list(assignments)
+    pauses cannot fit its break rule). The cap comes first: its phases run before training and improvement,
+    each on a share of the time left, and a final repair follows training if it left a queue over the cap."""
+    with _heap_frozen():
+        return _place(instance, config, list(assignments), training, time_limit_seconds, seed, clock)
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """Keep the objects alive before the placement (the solve's: millions at 1 000 agents) out of the garbage
+    collector's passes meanwhile: they cost 0.5 s of a 6 s placement there. Left alone when the caller froze
+    objects itself (unfreezing would undo that)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _place(
+    instance: Instance,
+    config: Config,
+    assignments: list[Assignment],
+    training: tuple[TrainingRequirement, ...],
+    time_limit_seconds: float,
+    seed: int,
+    clock: Callable[[], float],
+) -> ActivityPlan:
+    """The placement phases (see place_activities)."""
+    started = clock()
     board = PauseBoard(instance, config, assignments)
-    order = sorted(range(len(assignments)), key=lambda i: (int(board.start[i]), i))
+    # writing the rows and the report at the end costs about what building the board did (both walk every shift)
+    reserve = min(0.2 * time_limit_seconds, 3.0 * (clock() - started) + 0.05 * time_limit_seconds)
+    end = started + time_limit_seconds - reserve
     rng = np.random.default_rng(seed)
-    stuck = place_pauses(board, order, started + 0.4 * time_limit_seconds, time.monotonic, rng)
-    if stuck:
-        move_off_full_intervals(board, started + 0.5 * time_limit_seconds, time.monotonic)
-        stuck = [i for i in stuck if pauses_over_cap(board, i)]
-    unresolved = repair_over_cap(board, stuck, started + 0.75 * time_limit_seconds, time.monotonic, seed)
-    shuffled = list(rng.permutation(len(assignments)))
-    moves = improve_pauses(board, shuffled, started + 0.8 * time_limit_seconds, time.monotonic)
+    unresolved = _keep_cap(board, end, clock, rng, seed)
+    shuffled = [int(i) for i in rng.permutation(len(assignments))]
+    moves = improve_pauses(board, shuffled, _share_of_rest(end, 0.15, clock), clock)
     sessions: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    training_report = _place_training(instance, board, assignments, training, sessions)
-    moves += improve_pauses(board, shuffled, deadline, time.monotonic)
-    stuck = [i for i in range(len(assignments)) if pauses_over_cap(board, i)]
+    training_report = _place_training(
+        instance, board, assignments, training, sessions, _share_of_rest(end, 0.85, clock), clock
+    )
+    stuck = board.over_cap()
+    if stuck:  # sessions of a `together` group can leave one member's queue over the cap
+        unresolved |= repair_over_cap(board, stuck, end, clock, seed)
+    moves += improve_pauses(board, shuffled, end, clock)
+    unresolved = _cap_not_met(board, unresolved)
     by_cell = _activities(instance, board, assignments, sessions)
+    breaks_report = _breaks_report(instance, config, board, by_cell, unresolved, moves)
+    return ActivityPlan(by_cell, board.scheduled(), breaks_report, training_report, clock() - started)
+
+
+def _share_of_rest(end: float, share: float, clock: Callable[[], float]) -> float:
+    """A deadline `share` of the way from now to `end`."""
+    now = clock()
+    return now + share * max(0.0, end - now)
+
+
+def _keep_cap(
+    board: PauseBoard, end: float, clock: Callable[[], float], rng: np.random.Generator, seed: int
+) -> dict[tuple[int, int], str]:
+    """Every shift's pauses, then the cap enforced: breakout passes, single moves off full intervals and the CP-SAT
+    repair, each until the cap holds or its share of the time left; (queue, day) → why the cap is still not met."""
+    order = sorted(range(len(board.assignments)), key=lambda i: (int(board.start[i]), i))
+    stuck = place_pauses(board, order, _share_of_rest(end, 0.5, clock), clock, rng)
+    for _round in range(2):  # the greedy moves are cheap and usually clear the cap; CP-SAT is the last resort
+        if stuck:
+            move_off_full_intervals(board, _share_of_rest(end, 0.25, clock), clock)
+            stuck = breakout_passes(board, board.over_cap(), _share_of_rest(end, 0.25, clock), clock, rng)
+    return repair_over_cap(board, stuck, _share_of_rest(end, 0.6, clock), clock, seed)
+
+
+def _cap_not_met(board: PauseBoard, unresolved: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+    """Every (queue, day) still over the cap with its reason (the repair's, else out of time); no other."""
+    over = {(board.assignments[i].queue, board.assignments[i].day) for i in board.over_cap()}
+    return {key: unresolved.get(key, "not resolved within the placement time") for key in sorted(over)}
+
+
+def _breaks_report(
+    instance: Instance,
+    config: Config,
+    board: PauseBoard,
+    by_cell: dict[tuple[int, int], tuple[Activity, ...]],
+    unresolved: dict[tuple[int, int], str],
+    moves: int,
+) -> dict:
+    """The report's `breaks` section."""
     placed = [a for acts in by_cell.values() for a in acts]
-    breaks_report = {
+    assignments = board.assignments
+    return {
         "breaks_placed": sum(a.activity == "break" for a in placed),
         "lunches_placed": sum(a.activity == "lunch" for a in placed),
         "cap": _cap_text(config),
         "cap_violations": board.cap_excess(),
         "shifts_over_cap": [
-            f"{instance.agents[assignments[i].agent].agent_id} {instance.day_date(assignments[i].day)}" for i in stuck
+            f"{instance.agents[assignments[i].agent].agent_id} {instance.day_date(assignments[i].day)}"
+            for i in board.over_cap()
         ],
         "cap_not_met": [
             {"queue": instance.queues[q], "date": str(instance.day_date(d)), "reason": why}
@@ -110,7 +186,24 @@ def place_activities(
         ],
         "improving_moves": moves,
     }
-    return ActivityPlan(by_cell, board.scheduled(), breaks_report, training_report, time.monotonic() - started)
+
+
+# A roster build (solve, placement, output rows and the independent check) returns within this multiple of its
+# time limit; the placement gets what the solve left of it, less an estimate of the finishing steps.
+WALL_SHARE = 1.1
+MIN_PLACEMENT_SECONDS = 0.5
+
+
+def finishing_seconds(n_shifts: int) -> float:
+    """Wall time kept for the steps after placement (output rows, checker, writing): 0.5 s + 60 µs per shift,
+    measured at 28,000 shifts with the machine's other core busy."""
+    return 0.5 + 6e-5 * n_shifts
+
+
+def placement_seconds_left(deadline: float, n_shifts: int, now: float | None = None) -> float:
+    """Placement time that still lets the build end by `deadline` (a time.monotonic() value); at least 0.5 s."""
+    now = time.monotonic() if now is None else now
+    return max(MIN_PLACEMENT_SECONDS, deadline - now - finishing_seconds(n_shifts))
 
 
 def placement_seconds(time_limit_seconds: float) -> float:
@@ -152,8 +245,11 @@ def _place_training(
     assignments: list[Assignment],
     requirements: tuple[TrainingRequirement, ...],
     sessions: dict[int, list[tuple[int, int, str]]],
+    deadline: float = float("inf"),
+    clock: Callable[[], float] = time.monotonic,
 ) -> dict:
-    """Place every requirement's sessions; the report's `training` section."""
+    """Place every requirement's sessions until the deadline (needs left then are reported as not met); the
+    report's `training` section."""
     cell = {(x.agent, x.day): i for i, x in enumerate(assignments)}
     seats: dict[tuple[str, int, int], int] = defaultdict(int)
     report = []
@@ -163,7 +259,9 @@ def _place_training(
         delivered = 0
         for need in sorted(needs, key=lambda n: (len(n.days), n.agents)):
             for placed in range(need.sessions):
-                done, reason = _place_session(instance, board, cell, need, seats, sessions)
+                done, reason = False, "not placed within the placement time"
+                if clock() < deadline:
+                    done, reason = _place_session(instance, board, cell, need, seats, sessions)
                 if not done:
                     short = need.sessions - placed
                     missing += [_missing(instance, need, a, reason, short) for a in need.agents]
@@ -282,6 +380,7 @@ def _place_session(
     used_days = {d for d in need.days if any(name == r.name for i in _cells(need, d, cell) for *_, name in sessions[i])}
     fits = seat_ok = False
     best: tuple[float, int, int, list[tuple[int, int]]] | None = None
+    tables: dict[int, _SessionTable] = {}  # the board does not change until the slot is chosen
     for d in need.days:
         if d in used_days and not need.same_day_ok:
             continue
@@ -297,7 +396,9 @@ def _place_session(
             seat_ok = True
             total, picks = 0.0, []
             for o, i in zip(offsets, members, strict=True):
-                cost, p = _session_cost(board, i, o // step, units)
+                if i not in tables:
+                    tables[i] = _SessionTable.of(board, i)
+                cost, p = tables[i].cost(board.training[i], o // step, units)
                 if not np.isfinite(cost):
                     break
                 total += cost
@@ -333,26 +434,43 @@ def _cells(need: _Need, day: int, cell: dict[tuple[int, int], int]) -> list[int]
     return [cell[(a, day)] for a in need.agents if (a, day) in cell]
 
 
-def _session_cost(board: PauseBoard, i: int, offset: int, units: int) -> tuple[float, int]:
-    """(cost change, best pause pattern) of a session at `offset` in assignment i's shift; inf when it overlaps
-    training or no pause pattern fits around it under the cap."""
-    if board.training[i][offset : offset + units].any():
-        return np.inf, -1
-    old = int(board.pattern[i])
-    board.remove_pauses(i)
-    try:
-        mask = np.zeros(int(board.length[i]))
-        mask[offset : offset + units] = 1.0
-        costs = board.pattern_costs(i, extra_training=mask)
+@dataclass(frozen=True, eq=False)
+class _SessionTable:
+    """What a session costs anywhere in one shift, as the board is: each pause pattern's cost with the shift's own
+    pauses off the board (inf over the cap or over training), cumulative pause masks and cumulative interval costs."""
+
+    base: np.ndarray
+    mask_sums: np.ndarray  # (patterns, length + 1): pause intervals of each pattern before each offset
+    cost_sums: np.ndarray  # (length + 1,): cost of taking the agent off its queue before each offset
+    old: int
+
+    @staticmethod
+    def of(board: PauseBoard, i: int) -> _SessionTable:
+        """The table of assignment i (its pattern is put back)."""
+        old = int(board.pattern[i])
+        board.remove_pauses(i)
+        try:
+            base, unit = board.pattern_costs(i), board.costs(i)
+        finally:
+            if old >= 0:
+                board.set_pattern(i, old)
+        masks = board.plans[i].masks
+        mask_sums = np.concatenate([np.zeros((len(masks), 1)), np.cumsum(masks, axis=1)], axis=1)
+        return _SessionTable(base, mask_sums, np.concatenate([[0.0], np.cumsum(unit)]), old)
+
+    def cost(self, training: np.ndarray, offset: int, units: int) -> tuple[float, int]:
+        """(cost change, best pause pattern) of a session at `offset`; inf when it overlaps training or no pause
+        pattern fits around it under the cap."""
+        if training[offset : offset + units].any():
+            return np.inf, -1
+        overlap = self.mask_sums[:, offset + units] - self.mask_sums[:, offset] > 0
+        costs = np.where(overlap, np.inf, self.base)
         p = int(np.argmin(costs))
         if not np.isfinite(costs[p]):
             return np.inf, -1
-        before = board.pattern_costs(i)[old] if old >= 0 else 0.0
-        session = float(mask @ board.costs(i))
+        before = self.base[self.old] if self.old >= 0 else 0.0
+        session = float(self.cost_sums[offset + units] - self.cost_sums[offset])
         return session + float(costs[p]) - (float(before) if np.isfinite(before) else 0.0), p
-    finally:
-        if old >= 0:
-            board.set_pattern(i, old)
 
 
 def _clock(minute: int) -> str:

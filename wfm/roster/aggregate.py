@@ -7,6 +7,8 @@ each agent's allowed options, weekly working days and weekly paid hours. Solved 
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -26,6 +28,9 @@ class AggregateResult:
     bound: float
     under_agent_minutes: float
     over_agent_minutes: float
+
+
+NOT_SOLVED = AggregateResult("NOT_SOLVED", 0.0, float("nan"), float("nan"))
 
 
 def skill_groups(
@@ -51,11 +56,16 @@ def skill_groups(
 
 
 def solve_aggregate(
-    instance: Instance, config: Config, facts: InstanceFacts, time_limit_seconds: float = 60.0
+    instance: Instance,
+    config: Config,
+    facts: InstanceFacts,
+    time_limit_seconds: float = 60.0,
+    deadline: float | None = None,
 ) -> AggregateResult:
-    """Build and solve the aggregate LP (no bound when it is not solved to optimality within the time limit)."""
+    """Build and solve the aggregate LP (no bound when it is not solved to optimality within the time limit, or
+    by the `deadline` on the monotonic clock, which also bounds building it)."""
+    end = math.inf if deadline is None else deadline
     lp = pywraplp.Solver.CreateSolver("GLOP")
-    lp.SetTimeLimit(max(1, int(time_limit_seconds * 1000)))
     inf = lp.infinity()
     weights, step = config.weights, instance.interval_minutes
     n_q, n_t, per_day = len(instance.queues), instance.n_intervals, instance.intervals_per_day
@@ -76,6 +86,8 @@ def solve_aggregate(
     for queues, members in skill_groups(instance, facts).items():
         weekly: dict[int, list] = defaultdict(list)
         for d in range(instance.days):
+            if time.monotonic() >= end:
+                return NOT_SOLVED
             cap: dict[int, int] = defaultdict(int)
             working = 0
             for a in members:
@@ -104,9 +116,13 @@ def solve_aggregate(
                 paid_row.SetCoefficient(var, minutes)
                 days_row.SetCoefficient(var, 1)
     objective.SetMinimization()
+    limit_seconds = min(time_limit_seconds, end - time.monotonic())
+    if limit_seconds <= 0:
+        return NOT_SOLVED
+    lp.SetTimeLimit(max(1, int(limit_seconds * 1000)))
     status = lp.Solve()
     if status != pywraplp.Solver.OPTIMAL:
-        return AggregateResult("NOT_SOLVED", 0.0, float("nan"), float("nan"))
+        return NOT_SOLVED
     return AggregateResult(
         "OPTIMAL",
         objective.Value(),

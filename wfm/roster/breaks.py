@@ -10,7 +10,6 @@ over-coverage weight when it has.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -155,6 +154,9 @@ class PauseBoard:
         self.pattern = np.full(len(assignments), -1, dtype=np.int64)
         self.breakout = np.ones((n_q, width))  # weights of the cap cells while searching (raised where stuck)
         self.training = [np.zeros(int(n)) for n in self.length]  # 1 where the agent is in training
+        queue_of = np.array([x.queue for x in assignments], dtype=np.int64)
+        self.day = np.array([x.day for x in assignments], dtype=np.int64)
+        self.by_queue = [np.flatnonzero(queue_of == q) for q in range(n_q)]  # assignment indices per queue
 
     def span(self, i: int) -> slice:
         """Board columns of assignment i's shift."""
@@ -212,6 +214,24 @@ class PauseBoard:
         """Interval-queue cells where the pauses exceed the cap (0 when every placement kept it)."""
         return int(((self.paused - self.cap) > 1e-9).sum())
 
+    def overlapping(self, q: int, lo: int, hi: int) -> np.ndarray:
+        """Assignments on queue q whose shifts overlap the board columns [lo, hi)."""
+        js = self.by_queue[q]
+        return js[(self.start[js] < hi) & (self.start[js] + self.length[js] > lo)]
+
+    def over_cap(self) -> list[int]:
+        """Assignments pausing in an interval where their queue is over the cap, in index order (only the shifts
+        that span such an interval are tested, so a board within the cap costs one array comparison)."""
+        over = self.paused - self.cap > 1e-9
+        found: list[int] = []
+        for q in np.flatnonzero(over.any(axis=1)):
+            cells = np.flatnonzero(over[q])
+            js = self.by_queue[q]
+            first = np.searchsorted(cells, self.start[js])
+            spanning = js[first < np.searchsorted(cells, self.start[js] + self.length[js])]
+            found += [int(j) for j in spanning if pauses_over_cap(self, int(j))]
+        return sorted(found)
+
 
 def _cap_grid(instance: Instance, settings: BreakSettings, on_shift: np.ndarray) -> np.ndarray:
     """Most agents pausing at once per queue and interval (no cap: everyone)."""
@@ -223,22 +243,41 @@ def _cap_grid(instance: Instance, settings: BreakSettings, on_shift: np.ndarray)
 
 
 def place_pauses(board: PauseBoard, order: list[int], deadline: float, clock, rng: np.random.Generator) -> list[int]:
-    """Every assignment's pattern with the cap as a heavy penalty (cheapest pattern in `order`, then passes of
-    single re-placements, over-cap shifts first, with random restarts of a few of them); returns the
-    assignments still pausing over the cap."""
+    """Every assignment's pattern with the cap as a heavy penalty (cheapest pattern in `order`), then breakout
+    passes until the deadline; returns the assignments still pausing over the cap."""
     for i in order:
-        board.remove_pauses(i)
-        board.set_pattern(i, int(np.argmin(board.pattern_costs(i, overflow_weight=OVERFLOW_WEIGHT))))
+        _cheapest_soft(board, i)
+    return breakout_passes(board, board.over_cap(), deadline, clock, rng)
+
+
+def breakout_passes(board: PauseBoard, stuck: list[int], deadline: float, clock, rng: np.random.Generator) -> list[int]:
+    """Passes that raise the weight of cells still over the cap and re-place the shifts pausing there (then, when
+    a pass stops helping, also their neighbours) until the cap holds or the deadline; returns the shifts over.
+    Past the deadline, passes over only the shifts over the cap go on while each one leaves fewer of them: the
+    cap is hard, and that work is bounded by the shifts over it."""
+    before = None
     for _ in range(MAX_SOFT_PASSES):
-        stuck = [i for i in order if pauses_over_cap(board, i)]
-        if not stuck or clock() >= deadline:
+        stalled = before is not None and len(stuck) >= before
+        late = clock() >= deadline
+        if not stuck or (late and stalled):
             return stuck
         board.breakout += board.paused > board.cap + 1e-9  # breakout: cells that stay over the cap weigh more
-        near = sorted({j for i in stuck for j in _cluster(board, i)}, key=lambda j: rng.random())
-        for i in near:
-            board.remove_pauses(i)
-            board.set_pattern(i, int(np.argmin(board.pattern_costs(i, overflow_weight=OVERFLOW_WEIGHT))))
-    return [i for i in order if pauses_over_cap(board, i)]
+        moving = rng.permutation(stuck)
+        if stalled:  # free the neighbours too, the stuck first
+            near = np.unique(np.concatenate([_cluster(board, i) for i in stuck]))
+            moving = np.concatenate([moving, rng.permutation(np.setdiff1d(near, stuck))])
+        for k, i in enumerate(moving):
+            if k >= len(stuck) and clock() >= deadline:
+                break
+            _cheapest_soft(board, int(i))
+        stuck, before = board.over_cap(), len(stuck)
+    return stuck
+
+
+def _cheapest_soft(board: PauseBoard, i: int) -> None:
+    """Re-place assignment i at its cheapest pattern, the cap counted as a heavy penalty per interval over it."""
+    board.remove_pauses(i)
+    board.set_pattern(i, int(np.argmin(board.pattern_costs(i, overflow_weight=OVERFLOW_WEIGHT))))
 
 
 def _least_over_cap(board: PauseBoard, i: int) -> int:
@@ -275,20 +314,19 @@ def improve_pauses(board: PauseBoard, order: list[int], deadline: float, clock) 
 
 def move_off_full_intervals(board: PauseBoard, deadline: float, clock) -> int:
     """For each interval over the cap, move one of the shifts pausing there to a pattern that keeps the cap
-    everywhere (the cheapest such pattern), until none is over or no such move exists; returns moves made."""
-    by_queue: dict[int, list[int]] = defaultdict(list)
-    for j, x in enumerate(board.assignments):
-        by_queue[x.queue].append(j)
-    moves = 0
-    while clock() < deadline:
+    everywhere (the cheapest such pattern), until none is over or no such move exists or the deadline (the first
+    sweep, over the cells over the cap only, runs even past it); returns moves made."""
+    moves, sweep = 0, 0
+    while sweep == 0 or clock() < deadline:
+        sweep += 1
         over = np.argwhere(board.paused - board.cap > 1e-9)
         moved = 0
         for q, t in over:
             if board.paused[q, t] <= board.cap[q, t] + 1e-9:
                 continue
-            for j in by_queue[int(q)]:
+            for j in board.overlapping(int(q), int(t), int(t) + 1):
                 offset = int(t) - int(board.start[j])
-                if not 0 <= offset < board.length[j] or board.pattern[j] < 0:
+                if board.pattern[j] < 0:
                     continue
                 if board.plans[j].masks[board.pattern[j]][offset] <= 0:
                     continue
@@ -301,7 +339,7 @@ def move_off_full_intervals(board: PauseBoard, deadline: float, clock) -> int:
                     moved += 1
                     break
                 board.set_pattern(j, old)
-            if clock() >= deadline:
+            if sweep > 1 and clock() >= deadline:
                 break
         moves += moved
         if not moved:
@@ -317,7 +355,7 @@ def repair_over_cap(
     unresolved = {}
     days = sorted({(board.assignments[i].queue, board.assignments[i].day) for i in stuck})
     for k, (queue, day) in enumerate(days):
-        on_day = [j for j, x in enumerate(board.assignments) if x.queue == queue and x.day == day]
+        on_day = [int(j) for j in board.by_queue[queue] if board.day[j] == day]
         if not any(pauses_over_cap(board, j) for j in on_day):
             continue
         over = np.flatnonzero(board.paused[queue] - board.cap[queue] > 1e-9)
@@ -329,7 +367,7 @@ def repair_over_cap(
             seconds = (deadline - clock()) / max(1, len(days) - k)
             if seconds <= 0.05:
                 break
-            status = solve_cluster_by_intervals(board, cluster, min(max(seconds, 0.5), 3.0), seed)
+            status = solve_cluster_by_intervals(board, cluster, min(max(seconds, 0.5), 3.0, deadline - clock()), seed)
             if status in ("OPTIMAL", "FEASIBLE"):
                 break
         if status == "INFEASIBLE":
@@ -348,14 +386,9 @@ def pauses_over_cap(board: PauseBoard, i: int) -> bool:
     return bool((board.paused[q, span][mask] > board.cap[q, span][mask] + 1e-9).any())
 
 
-def _cluster(board: PauseBoard, i: int) -> list[int]:
+def _cluster(board: PauseBoard, i: int) -> np.ndarray:
     """Assignments on i's queue whose shifts overlap i's shift."""
-    q, lo, hi = board.assignments[i].queue, board.start[i], board.start[i] + board.length[i]
-    return [
-        j
-        for j, x in enumerate(board.assignments)
-        if x.queue == q and board.start[j] < hi and lo < board.start[j] + board.length[j]
-    ]
+    return board.overlapping(board.assignments[i].queue, int(board.start[i]), int(board.start[i] + board.length[i]))
 
 
 def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: float, seed: int) -> str:

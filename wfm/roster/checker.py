@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecasting.csv_input import overnight_ends
 from wfm.csvio import FIRST_DATA_ROW, read_table, timestamp_column
 from wfm.errors import InputError
 from wfm.roster.activity_checks import check_activities
@@ -81,9 +82,11 @@ def parse_roster(frame: pd.DataFrame, file: str | Path = "roster") -> pd.DataFra
             row=row + FIRST_DATA_ROW,
             column="activity",
         )
-    frame["date"] = timestamp_column(frame, "date", file).dt.date
-    frame["start"] = timestamp_column(frame, "start", file)
-    frame["end"] = timestamp_column(frame, "end", file)
+    days = timestamp_column(frame, "date", file)
+    frame["date"] = days.dt.date
+    frame["start"] = timestamp_column(frame, "start", file, dates=days)
+    end = timestamp_column(frame, "end", file, dates=days)
+    frame["end"] = overnight_ends(frame["start"], end, frame["end"])
     backwards = frame["end"] <= frame["start"]
     if backwards.any():
         row = int(backwards.to_numpy().nonzero()[0][0])

@@ -39,14 +39,17 @@ def even_out(
     seed: int = 0,
     group: int = 4,
     progress: Progress | None = None,
+    build_seconds: float = 0.0,
 ) -> tuple[dict[Cell, Choice], float, int]:
-    """Re-solve groups of the most and least loaded eligible agents until the deadline; returns the roster, its
-    objective (weight × minutes) and the number of improvements."""
+    """Re-solve groups of the most and least loaded eligible agents until the deadline (a sub-model starts only
+    when its solve limit plus `build_seconds`, the expected building time, then the longest measured, fit);
+    returns the roster, its objective (weight × minutes) and the number of improvements."""
     instance, config, facts, rot = ctx.instance, ctx.config, ctx.facts, ctx.rotation
     rng = np.random.default_rng(seed)
     weights = config.weights
     kinds = [k for k, w in (("weekends", weights.weekend_fairness), ("lates", weights.late_fairness)) if w > 0]
     improved = 0
+    overhead = build_seconds  # seconds of building a sub-model beyond its solve limit
     while kinds and time.monotonic() < deadline - 0.5:
         kind = kinds[int(rng.integers(len(kinds)))]
         counts = loads(ctx, chosen)[0 if kind == "weekends" else 1]
@@ -57,10 +60,14 @@ def even_out(
         half = max(1, group // 2)
         agents = [*order[:half].tolist(), *order[-half:].tolist()]
         cells = [(a, d) for a in agents for d in range(instance.days)]
-        limit = min(3.0, deadline - time.monotonic() - 0.3)
+        limit = min(3.0, deadline - time.monotonic() - 0.3 - overhead)
         if limit <= 0.2:
             break
-        result = solve_cells(instance, config, facts, cells, chosen, limit, seed=int(rng.integers(1 << 30)))
+        begun = time.monotonic()
+        result = solve_cells(
+            instance, config, facts, cells, chosen, limit, seed=int(rng.integers(1 << 30)), deadline=deadline
+        )
+        overhead = max(overhead, time.monotonic() - begun - limit)
         if result.chosen is not None and result.objective < objective - 1e-6:
             chosen, objective = result.chosen, result.objective
             improved += 1
@@ -104,11 +111,15 @@ def swap_weeks(
         partners = [int(b) for b in others if skills & set(inst.agents[int(b)].skills)][:PARTNERS]
         done = False
         for other in partners:
+            if time.monotonic() >= deadline:
+                break
             a, b = (extreme, other) if at_top else (other, extreme)
             for days in [
                 *_between_common_days_off(plans[a], plans[b], inst.days),
                 *_windows(weeks, weekends, inst.days, rng),
             ]:
+                if time.monotonic() >= deadline:
+                    break
                 if _try_swap(ctx, plans, a, b, days):
                     swaps += 1
                     done = True
@@ -149,7 +160,7 @@ def _try_swap(ctx: ResponseContext, plans: dict[int, dict[int, tuple[int, int]]]
         return False
     new_a = {d: c for d, c in plans[a].items() if d not in days} | week_b
     new_b = {d: c for d, c in plans[b].items() if d not in days} | week_a
-    if not (_keeps_rules(ctx, a, new_a) and _keeps_rules(ctx, b, new_b)):
+    if not (keeps_programme_rules(ctx, a, new_a) and keeps_programme_rules(ctx, b, new_b)):
         return False
     before = _cost(ctx, plans, a, b)
     old_a, old_b = plans[a], plans[b]
@@ -160,9 +171,9 @@ def _try_swap(ctx: ResponseContext, plans: dict[int, dict[int, tuple[int, int]]]
     return False
 
 
-def _keeps_rules(ctx: ResponseContext, a: int, plan: dict[int, tuple[int, int]]) -> bool:
-    """The programme's hard rules for one agent's plan: options, weekly limits, rest and successions between days,
-    consecutive days, weekend cap and queue rotation."""
+def keeps_programme_rules(ctx: ResponseContext, a: int, plan: dict[int, tuple[int, int]]) -> bool:
+    """Whether one agent's plan keeps the programme's hard rules: options, weekly limits, rest and successions
+    between days, consecutive days, weekend cap and queue rotation."""
     facts, rot, inst = ctx.facts, ctx.rotation, ctx.instance
     for d, choice in plan.items():
         if choice not in facts.options[(a, d)]:

@@ -90,6 +90,20 @@ def agent_arrays(
     return AgentArrays(day, shift, queue, day // DAYS_PER_WEEK, idx, paid, cost)
 
 
+def greedy_plan(
+    instance: Instance,
+    config: Config,
+    facts: InstanceFacts,
+    tables: OptionTables,
+    a: int,
+    open_demand: np.ndarray,
+    cache: dict[int, AgentArrays | None] | None = None,
+) -> tuple[list[tuple[int, int, int]], bool]:
+    """Greedy picks (day, shift, queue) of one agent against the open demand, and whether every weekly minimum
+    was reached (a few times cheaper than the exact programme; it does not keep weekend caps or queue rotation)."""
+    return _agent_picks(instance, config, facts, tables, a, open_demand, cache)
+
+
 def _agent_picks(
     instance: Instance,
     config: Config,

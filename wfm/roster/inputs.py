@@ -12,8 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, timestamp_column
+from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, read_text, timestamp_column
 from wfm.errors import InputError
+from wfm.limits import (
+    MAX_AGENTS,
+    MAX_AGENTS_PER_INTERVAL,
+    MAX_ROSTER_DAYS,
+    MAX_SETTING_VALUE,
+    MAX_SHIFT_TEMPLATES,
+)
 from wfm.roster.break_rules import break_tables, parse_break_settings
 from wfm.roster.domain import (
     MAX_HORIZON_DAYS,
@@ -30,6 +37,7 @@ from wfm.roster.domain import (
     Weights,
 )
 
+HOURS_PER_WEEK = 168
 AGENT_COLUMNS = ("agent_id", "name", "skills")
 AGENT_OPTIONAL = (
     "max_shifts",
@@ -100,9 +108,11 @@ def read_agents(path: str | Path) -> tuple[Agent, ...]:
     """Agents from the agents CSV contract."""
     file = Path(path)
     frame = read_table(file, AGENT_COLUMNS, AGENT_OPTIONAL)
-    min_hours = number_column(frame, "min_hours_week", file, minimum=0, default=0)
-    max_hours = number_column(frame, "max_hours_week", file, minimum=0, default=-1)
-    max_days = number_column(frame, "max_days_week", file, minimum=0, default=-1, integer=True)
+    if len(frame) > MAX_AGENTS:
+        raise InputError(f"{len(frame):,} agents; the limit is {MAX_AGENTS:,} per roster (split by team)", file=file)
+    min_hours = number_column(frame, "min_hours_week", file, minimum=0, default=0, maximum=HOURS_PER_WEEK)
+    max_hours = number_column(frame, "max_hours_week", file, minimum=0, default=-1, maximum=HOURS_PER_WEEK)
+    max_days = number_column(frame, "max_days_week", file, minimum=0, default=-1, integer=True, maximum=7)
     limits = _limit_columns(frame, file)
     agents, seen = [], set()
     for i in range(len(frame)):
@@ -153,9 +163,12 @@ def read_agents(path: str | Path) -> tuple[Agent, ...]:
 
 def _limit_columns(frame: pd.DataFrame, file: Path) -> dict[str, np.ndarray]:
     """The optional per-agent limit columns as numbers (−1 where blank)."""
-    hours = {c: number_column(frame, c, file, minimum=0, default=-1) for c in ("min_total_hours", "max_total_hours")}
+    hours = {
+        c: number_column(frame, c, file, minimum=0, default=-1, maximum=HOURS_PER_WEEK * MAX_ROSTER_DAYS / 7)
+        for c in ("min_total_hours", "max_total_hours")
+    }
     counts = {
-        c: number_column(frame, c, file, minimum=0, default=-1, integer=True)
+        c: number_column(frame, c, file, minimum=0, default=-1, integer=True, maximum=MAX_ROSTER_DAYS)
         for c in ("min_consecutive_days", "max_consecutive_days", "min_consecutive_days_off", "max_weekends")
     }
     return {**hours, **counts}
@@ -201,6 +214,8 @@ def read_shifts(path: str | Path, interval_minutes: int) -> tuple[ShiftTemplate,
     """Shift templates from the shifts CSV contract; starts, lengths and lunches must lie on the interval grid."""
     file = Path(path)
     frame = read_table(file, SHIFT_COLUMNS, SHIFT_OPTIONAL)
+    if len(frame) > MAX_SHIFT_TEMPLATES:
+        raise InputError(f"{len(frame):,} shift templates; the limit is {MAX_SHIFT_TEMPLATES:,}", file=file)
     lengths = number_column(frame, "length_minutes", file, minimum=1, integer=True)
     lunches = number_column(frame, "lunch_minutes", file, minimum=0, default=0, integer=True)
     shifts, seen = [], set()
@@ -300,15 +315,15 @@ def read_rules(path: str | Path | None) -> Config:
     if not file.exists():
         raise InputError("file not found", file=file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_text(file).lstrip("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not a valid TOML file ({exc})", file=file) from exc
     unknown = set(data) - {"rules", "weights"} - break_tables(data)
     if unknown:
         raise InputError(f"unknown table [{sorted(unknown)[0]}]: expected [rules] and [weights]", file=file)
     rules = _settings(RuleSettings, data.get("rules", {}), file, "rules")
     weights = _settings(Weights, data.get("weights", {}), file, "weights")
-    if MINUTES_PER_DAY % rules.interval_minutes or rules.interval_minutes > 60:
+    if not 1 <= rules.interval_minutes <= 60 or MINUTES_PER_DAY % rules.interval_minutes:
         raise InputError("interval_minutes must divide 60 (e.g. 15 or 30)", file=file, column="interval_minutes")
     if not 0 <= rules.days_off_per_week <= 7 or rules.max_consecutive_days < 1 or rules.min_rest_hours < 0:
         raise InputError("expected 0 ≤ days_off_per_week ≤ 7, max_consecutive_days ≥ 1, min_rest_hours ≥ 0", file=file)
@@ -338,9 +353,11 @@ def _settings(kind: type, table: object, file: Path, section: str) -> object:
             continue
         want_int = known[key].type in ("int", int)
         ok = isinstance(value, int) and not isinstance(value, bool) if want_int else isinstance(value, int | float)
-        if not ok or value < 0:
+        if not ok or not 0 <= value <= MAX_SETTING_VALUE:
             kind_name = "a whole number" if want_int else "a number"
-            raise InputError(f"expected {kind_name} ≥ 0, got {value!r}", file=file, column=key)
+            raise InputError(
+                f"expected {kind_name} from 0 to {MAX_SETTING_VALUE:,}, got {value!r}", file=file, column=key
+            )
         values[key] = value
     return kind(**values)
 
@@ -352,7 +369,7 @@ def read_requirements(
     file = Path(path)
     frame = read_table(file, REQUIREMENT_COLUMNS, ("volume", "aht_seconds"))
     stamps = timestamp_column(frame, "interval_start", file)
-    required = number_column(frame, "required_agents", file, minimum=0)
+    required = number_column(frame, "required_agents", file, minimum=0, maximum=MAX_AGENTS_PER_INTERVAL)
     queue_names = frame["queue"].astype(str).str.strip()
     if (queue_names == "").any():
         row = int(np.flatnonzero((queue_names == "").to_numpy())[0]) + FIRST_DATA_ROW
@@ -460,6 +477,29 @@ def read_requests(
     return tuple(out)
 
 
+def check_skills_name_queues(
+    agent_list: tuple[Agent, ...],
+    queues: tuple[str, ...] | set[str],
+    file: str | Path,
+    source: str,
+    *,
+    each_skill: bool = False,
+) -> None:
+    """Every agent can work at least one of the queues (with each_skill, every skill names a queue): a skill that
+    names no queue is a typo in the agents file, not a reason for an infeasible roster; the message names the row."""
+    known = set(queues)
+    for i, agent in enumerate(agent_list):
+        unknown = [s for s in agent.skills if s not in known]
+        if unknown and (each_skill or len(unknown) == len(agent.skills)):
+            raise InputError(
+                f'agent "{agent.agent_id}": skill "{unknown[0]}" is not a queue; expected some of '
+                f"{', '.join(sorted(known)) or 'no queues'} ({source})",
+                file=file,
+                row=i + FIRST_DATA_ROW,
+                column="skills",
+            )
+
+
 def load_instance(
     *,
     requirements: str | Path | None,
@@ -488,6 +528,8 @@ def load_instance(
         required = np.zeros((len(queues), days * (MINUTES_PER_DAY // step)), dtype=np.int64)
     else:
         raise InputError("give the requirements per interval or the shift-form demand (--shift-demand)")
+    if requirements is not None:
+        check_skills_name_queues(agent_list, queues, agents, f"the queues of {requirements}")
     wishes = read_requests(requests, start, days, agent_list, templates) if requests else ()
     instance = Instance(agent_list, templates, offs, queues, start, days, step, required, demand, wishes)
     return instance, config

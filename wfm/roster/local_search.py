@@ -20,12 +20,15 @@ from wfm.roster.best_response import (
     Plan,
     ResponseContext,
     add_plan,
+    best_response,
     coverage_cost,
     own_cost,
     plan_value,
     respond,
     value_table,
 )
+from wfm.roster.fairness import keeps_programme_rules
+from wfm.roster.greedy import greedy_plan
 from wfm.roster.variables import Cell, Choice
 
 EPS = 1e-6
@@ -201,3 +204,42 @@ def iterated_local_search(
         "skipped": state.skipped,
     }
     return to_chosen(state), counters
+
+
+def construct_by_deadline(
+    ctx: ResponseContext, order: list[int], deadline: float, clock: Callable[[], float] = time.monotonic
+) -> tuple[dict[Cell, Choice] | None, int]:
+    """A first roster: each agent in `order` takes its best response to the agents placed before it; while the
+    programmes run behind the deadline (agents left × the mean programme time > time left), an agent takes the
+    cheaper greedy plan instead when that keeps every rule the programme keeps. Returns the roster (None when some
+    agent has no plan; the caller then diagnoses) and the number of greedy plans."""
+    scheduled = np.zeros(ctx.instance.required.shape, dtype=np.int64)
+    chosen: dict[Cell, Choice] = {}
+    programme_seconds, programmes, greedy = 0.0, 0, 0
+    for k, a in enumerate(order):
+        left = len(order) - k
+        behind = programmes > 0 and clock() + left * programme_seconds / programmes > deadline
+        plan = _greedy_plan(ctx, a, scheduled) if behind else None
+        if plan is None:
+            started = clock()
+            found = best_response(ctx, a, scheduled)
+            programme_seconds, programmes = programme_seconds + clock() - started, programmes + 1
+            if found is None:
+                return None, greedy
+            plan = found[0]
+        else:
+            greedy += 1
+        add_plan(scheduled, ctx, plan, 1)
+        chosen.update({(a, d): (s, q) for d, s, q in plan})
+    return chosen, greedy
+
+
+def _greedy_plan(ctx: ResponseContext, a: int, scheduled: np.ndarray) -> Plan | None:
+    """The agent's greedy plan against the open demand, or None when it misses a weekly minimum or breaks a rule
+    the programme keeps (weekend caps, queue rotation)."""
+    inst = ctx.instance
+    open_demand = inst.required.astype(np.int64) - scheduled
+    picks, reached = greedy_plan(inst, ctx.config, ctx.facts, ctx.tables, a, open_demand, ctx.arrays)
+    if not reached or not keeps_programme_rules(ctx, a, {d: (s, q) for d, s, q in picks}):
+        return None
+    return sorted(picks)

@@ -56,12 +56,18 @@ def solve_cells(
     seed: int = 0,
     progress: Progress | None = None,
     started: float | None = None,
+    deadline: float | None = None,
 ) -> SubResult:
-    """Re-solve the `free` cells with every other cell fixed to the incumbent, which also serves as the hint."""
+    """Re-solve the `free` cells with every other cell fixed to the incumbent, which also serves as the hint
+    (UNKNOWN without solving when building the model used up the time to `deadline`, on the monotonic clock)."""
     free = list(free)
     free_set = set(free)
     fixed = {cell: choice for cell, choice in incumbent.items() if cell not in free_set}
     built = build_model(instance, config, facts, free, fixed, hint=incumbent)
+    if deadline is not None:
+        time_limit_seconds = min(time_limit_seconds, deadline - time.monotonic())
+        if time_limit_seconds <= 0.05:
+            return SubResult("UNKNOWN", None, float("inf"), float("-inf"))
     if any(cell in incumbent for cell in free_set):
         complete_hint(built.model, max(0.05, time_limit_seconds / 4))
     solver = cp_model.CpSolver()

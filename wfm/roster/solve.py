@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 import numpy as np
 
-from wfm.roster.aggregate import solve_aggregate
+from wfm.roster.aggregate import NOT_SOLVED, AggregateResult, solve_aggregate
 from wfm.roster.best_response import (
-    construct_by_response,
     improve_by_exact_response,
     programme_models_all_rules,
     response_context,
@@ -20,7 +20,7 @@ from wfm.roster.diagnose import precheck, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution
 from wfm.roster.fairness import even_out, swap_weeks
 from wfm.roster.greedy import improve_by_best_response
-from wfm.roster.local_search import iterated_local_search
+from wfm.roster.local_search import construct_by_deadline, iterated_local_search
 from wfm.roster.model import evaluate
 from wfm.roster.options import InstanceFacts, instance_facts
 from wfm.roster.search import Progress, agent_order, construct, large_neighbourhood_search, solve_cells
@@ -28,6 +28,8 @@ from wfm.roster.sequence_search import finished_solution, solve_by_cp_sat
 from wfm.roster.variables import Cell, Choice
 
 FAIRNESS_SHARE = 0.3  # of the search time, for re-solving the most and least loaded agents together
+BUILD_PER_EVALUATION = 4.0  # building a fairness sub-model / evaluating the roster (measured: 2.2 s / 0.6 s)
+CONSTRUCTION_SHARE = 0.6  # of the time before the reserve: after it, agents behind schedule get greedy plans
 
 
 @dataclass(frozen=True)
@@ -67,19 +69,24 @@ def solve_roster(
             started,
             say,
         )
+    finish = deadline - _reserve_seconds(settings.time_limit_seconds, len(instance.agents))
     # the LP bound runs in a thread (GLOP releases the interpreter lock) while the heuristics run
     pool = ThreadPoolExecutor(max_workers=1)
-    pending = pool.submit(solve_aggregate, instance, config, facts, 0.6 * settings.time_limit_seconds)
+    lp_end = min(started + 0.6 * settings.time_limit_seconds, finish)
+    pending = pool.submit(solve_aggregate, instance, config, facts, settings.time_limit_seconds, lp_end)
     pool.shutdown(wait=False)
-    chosen = construct_by_response(ctx, agent_order(instance, settings.seed)) if ctx.exact else None
+    chosen, greedy = None, 0
+    if ctx.exact:
+        construction_end = started + CONSTRUCTION_SHARE * (finish - started)
+        chosen, greedy = construct_by_deadline(ctx, agent_order(instance, settings.seed), construction_end)
     if chosen is None:
         chosen = construct(instance, config, facts, seed=settings.seed, progress=say)
     say(
-        f"construction: objective {_objective(instance, config, facts, chosen) / 60:.1f}, "
+        f"construction: objective {_objective(instance, config, facts, chosen) / 60:.1f}"
+        f"{f' ({greedy} greedy plans to keep the deadline)' if greedy else ''}, "
         f"elapsed {time.monotonic() - started:.1f} s"
     )
     rng = np.random.default_rng(settings.seed)
-    finish = deadline - _reserve_seconds(settings.time_limit_seconds, len(instance.agents))
     large = total_literals > settings.full_model_literals
     counters: dict[str, int] = {}
     fair = config.weights.weekend_fairness > 0 or config.weights.late_fairness > 0
@@ -98,8 +105,13 @@ def solve_roster(
         if fair:
             chosen, swapped = swap_weeks(ctx, chosen, (time.monotonic() + finish) / 2, seed=settings.seed)
             say(f"fairness: {swapped} weeks, weekends or days swapped between loaded and light agents")
+            begun = time.monotonic()
             objective = _objective(instance, config, facts, chosen)
-            chosen, _, evened = even_out(ctx, chosen, objective, finish, seed=settings.seed, progress=say)
+            # a sub-model with every other cell fixed walks the same rules as the evaluation, a few times slower
+            build_seconds = BUILD_PER_EVALUATION * (time.monotonic() - begun)
+            chosen, _, evened = even_out(
+                ctx, chosen, objective, finish, seed=settings.seed, progress=say, build_seconds=build_seconds
+            )
             counters["evened"] = evened
     elif ctx.exact:
         chosen, moves = improve_by_exact_response(ctx, chosen, finish, rng)
@@ -110,7 +122,7 @@ def solve_roster(
         f"best response ({'exact' if ctx.exact else 'greedy'}, {moves} re-plans): objective {objective / 60:.1f}, "
         f"elapsed {time.monotonic() - started:.1f} s"
     )
-    aggregate = pending.result()
+    aggregate = _aggregate_by(pending, finish)
     bound = max(0.0, aggregate.bound)
     say(f"aggregate bound: {bound / 60:.1f} ({aggregate.status}), elapsed {time.monotonic() - started:.1f} s")
     if total_literals <= settings.full_model_literals:
@@ -158,6 +170,14 @@ def solve_roster(
         status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
         phases = ("aggregate bound", "greedy", "best response", f"lns ({iterations} neighbourhoods)")
     return finished_solution(instance, config, facts, chosen, bound, started, phases, proven=status == "OPTIMAL")
+
+
+def _aggregate_by(pending: Future[AggregateResult], finish: float) -> AggregateResult:
+    """The LP's result, or no bound when it is still running at `finish` (it stops by then on its own deadline)."""
+    try:
+        return pending.result(timeout=max(0.0, finish - time.monotonic()))
+    except FutureTimeout:
+        return NOT_SOLVED
 
 
 def _reserve_seconds(time_limit_seconds: float, n_agents: int) -> float:

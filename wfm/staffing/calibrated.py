@@ -24,8 +24,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from wfm.errors import InputError
+from wfm.limits import MAX_AGENTS_PER_INTERVAL
+from wfm.outputs import write_json
 from wfm.staffing.erlang import QueueMetrics, erlang_a_metrics
-from wfm.staffing.required import Staffing, required_agents_erlang_c
+from wfm.staffing.required import Staffing, raise_if_at_ceiling, required_agents_erlang_c
 from wfm.staffing.targets import ServiceTargets
 
 SWING_POINTS = (-1.0, 0.0, 1.0)
@@ -167,7 +169,8 @@ def required_agents_calibrated(
     lo = np.zeros(vol.size, dtype=np.int64)  # not enough (or zero)
     erlang_c = required_agents_erlang_c(vol, interval_seconds, np.where(active, aht, 1.0), targets).agents
     lowest = min(c.availability for c in params.classes) * (1.0 - params.swing)
-    hi = np.maximum(np.ceil(erlang_c / lowest).astype(np.int64) * 2 + 2, 1)
+    ceiling = np.full(vol.size, MAX_AGENTS_PER_INTERVAL, dtype=np.int64)
+    hi = np.minimum(np.maximum(np.ceil(erlang_c / lowest).astype(np.int64) * 2 + 2, 1), ceiling)
 
     def met(n: NDArray) -> NDArray[np.bool_]:
         m = calibrated_metrics(params, n, lam, aht, targets.answer_seconds)
@@ -175,9 +178,8 @@ def required_agents_calibrated(
 
     ok_hi = met(hi)
     while not np.all(ok_hi | ~active):
-        hi = np.where(ok_hi, hi, hi * 2)
-        if hi.max() > 1_000_000:
-            raise ValueError("the targets cannot be met by any number of agents under the calibrated model")
+        raise_if_at_ceiling(active & ~ok_hi, hi, ceiling, np.arange(vol.size))
+        hi = np.where(ok_hi, hi, np.minimum(hi * 2, ceiling))
         ok_hi = met(hi)
     while True:
         open_rows = active & (hi - lo > 1)
@@ -360,7 +362,7 @@ def save_parameter_set(parameters: Mapping[str, CalibratedParameters], path: str
     data = {}
     for queue, params in parameters.items():
         data[queue] = {**asdict(params), "description": describe(params)}
-    Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_json(data, path)
 
 
 def load_parameter_set(path: str | Path) -> dict[str, CalibratedParameters]:

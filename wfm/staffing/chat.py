@@ -20,17 +20,23 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
-from wfm.staffing.erlang import QueueMetrics
-from wfm.staffing.required import Staffing
-from wfm.staffing.targets import ServiceTargets
+from wfm.staffing.erlang import QueueMetrics, _erlang_c_from_c, erlang_b_poisson, erlang_c_from_b
+from wfm.staffing.required import (
+    Staffing,
+    agent_ceiling,
+    check_search_inputs,
+    raise_if_at_ceiling,
+)
+from wfm.staffing.targets import ServiceTargets, exact_ceil
 
-_CHUNK_CELLS = 4_000_000
+# Intervals × chain states held at once (about 8 MiB per array): memory does not grow with intervals × states.
+_CHUNK_CELLS = 1 << 20
 
 
 def _aht_by_held(aht_seconds: NDArray, aht_factors: Sequence[float]) -> NDArray:
     """AHT of one conversation while c = 1..k are held, per interval (rows) and level (columns)."""
     factors = np.asarray(aht_factors, dtype=float)
-    if factors.ndim != 1 or factors.size == 0 or np.any(factors <= 0):
+    if factors.ndim != 1 or factors.size == 0 or not np.all(np.isfinite(factors) & (factors > 0)):
         raise ValueError("aht_factors must be a non-empty list of positive multipliers")
     return aht_seconds[:, None] * factors[None, :]
 
@@ -88,15 +94,20 @@ def chat_metrics(
     stable = np.flatnonzero(~idle & (n > 0) & (full_rate > lam))
     if stable.size == 0:
         return QueueMetrics(**out)
-    order = stable[np.argsort(n[stable])]
+    order = stable[np.argsort(n[stable], kind="stable")]
     start = 0
     while start < order.size:
-        states = int(n[order[min(order.size - 1, start)]] * k)
-        rows_per_chunk = max(1, _CHUNK_CELLS // max(states, 1))
-        rows = order[start : start + rows_per_chunk]
+        rows = order[start : start + _block_rows(n[order[start:]] * k + 1)]
         _chat_block(rows, n, lam, aht_held, answer_seconds, out)
         start += rows.size
     return QueueMetrics(**out)
+
+
+def _block_rows(states_sorted: NDArray[np.int64]) -> int:
+    """How many of the next intervals (sorted by chain length) fit in _CHUNK_CELLS cells; at least one."""
+    window = states_sorted[: max(1, _CHUNK_CELLS // max(int(states_sorted[0]), 1))]
+    cells = np.arange(1, window.size + 1) * window  # a block of c rows holds c × (its longest chain) cells
+    return max(1, int(np.count_nonzero(cells <= _CHUNK_CELLS)))
 
 
 def _chat_block(
@@ -140,7 +151,13 @@ def required_agents_chat(
     aht_factors: Sequence[float],
     targets: ServiceTargets,
 ) -> Staffing:
-    """Fewest agents meeting the chat targets: starts at the stability bound λ·AHT_k/k and steps up."""
+    """Fewest agents meeting the chat targets, at or above the search start (stability bound, occupancy floor).
+
+    "Targets met" is monotone in the agents when the factors do not decrease (see _monotone_in_agents), so the
+    search probes an estimate first, gallops away from it with doubling steps until the answer is bracketed and
+    then bisects: the chain is solved O(log(distance from the estimate)) times per interval instead of once per
+    agent. With a factor below the one before it, the search steps up one agent at a time.
+    """
     vol, seconds, aht = (
         np.array(x, dtype=float).ravel()
         for x in np.broadcast_arrays(np.atleast_1d(volume), np.atleast_1d(interval_seconds), np.atleast_1d(aht_seconds))
@@ -156,17 +173,153 @@ def required_agents_chat(
         "occupancy": np.zeros(size),
         "p_abandon": np.zeros(size),
     }
-    active = np.flatnonzero(lam > 0)
-    slot_erlangs = lam[active] * aht[active] * aht_factors[-1] / k
-    n = np.maximum(np.floor(slot_erlangs).astype(np.int64) + 1, max(1, targets.min_agents))
-    for _ in range(100_000):
-        if active.size == 0:
-            break
+    active = np.flatnonzero(~(lam <= 0))
+    traffic = lam[active] * aht[active]
+    check_search_inputs(traffic, np.zeros(active.size, dtype=np.int64), active)
+    slot_erlangs = traffic * aht_factors[-1] / k
+    n = _chat_search_start(traffic, slot_erlangs, aht_factors, targets)
+    check_search_inputs(traffic, n, active)
+    ceiling = agent_ceiling(slot_erlangs, n)
+    if active.size == 0:
+        return Staffing(agents, QueueMetrics(**out))
+    if _monotone_in_agents(aht_factors):
+        guess = _chat_estimate(lam[active], aht[active], aht_factors, targets)
+        found = _bracket_search(n, ceiling, np.clip(guess, n, ceiling), active, lam, aht, aht_factors, targets, out)
+        agents[active] = found
+        return Staffing(agents, QueueMetrics(**out))
+    while active.size:
         m = chat_metrics(n, lam[active], aht[active], aht_factors, targets.answer_seconds)
         done = targets.met(m.service_level, m.asa_seconds, m.occupancy)
+        raise_if_at_ceiling(~done, n, ceiling, active)
         idx = active[done]
         agents[idx] = n[done]
         for name in out:
             out[name][idx] = getattr(m, name)[done]
-        active, n = active[~done], n[~done] + 1
+        active, n, ceiling = active[~done], n[~done] + 1, ceiling[~done]
     return Staffing(agents, QueueMetrics(**out))
+
+
+def _monotone_in_agents(aht_factors: Sequence[float]) -> bool:
+    """Whether the targets met at n agents are met at every n' > n: true when no factor is below the one before.
+
+    With AHT_c non-decreasing in c, each conversation is served at least as fast with one more agent (the router
+    spreads the same conversations over more agents, so none is held at a higher level), the queue drains faster
+    (R = n·k / AHT_k grows) and the chain with n + 1 agents is stochastically smaller: P(wait) and ASA fall, SL
+    rises. Slot occupancy falls too (property-tested against the one-agent-at-a-time search).
+    """
+    factors = np.asarray(aht_factors, dtype=float)
+    return bool(np.all(np.diff(factors) >= 0))
+
+
+def _bracket_search(
+    start: NDArray[np.int64],
+    ceiling: NDArray[np.int64],
+    guess: NDArray[np.int64],
+    positions: NDArray[np.int64],
+    lam: NDArray,
+    aht: NDArray,
+    aht_factors: Sequence[float],
+    targets: ServiceTargets,
+    out: dict[str, NDArray],
+) -> NDArray[np.int64]:
+    """First count in [start, ceiling] meeting the targets, per interval (monotone predicate); metrics into out.
+
+    Invariant: counts ≤ lo fail (lo = start − 1 counts as failing: the search never goes below its start) and
+    counts ≥ hi meet (hi = ceiling + 1 until a count meets). The first probe is the estimate; while only one side
+    is known the probes move away from it by 1, 2, 4, … agents; once both are known they bisect. Every interval
+    still unresolved is probed in one chat_metrics call per round. An interval whose ceiling fails raises the error
+    the one-at-a-time search would raise (the fewest steps from its start to its ceiling first, then position).
+    """
+    lo = start - 1
+    hi = ceiling + 1
+    probe = guess.copy()
+    step = np.ones(start.size, dtype=np.int64)
+    # +1: no count known to meet yet, walking up; −1: no failing count known above the start, walking down; 0: bisect
+    walk = np.zeros(start.size, dtype=np.int64)
+    first = np.ones(start.size, dtype=bool)
+    live = np.arange(start.size)
+    while live.size:
+        rows = positions[live]
+        m = chat_metrics(probe[live], lam[rows], aht[rows], aht_factors, targets.answer_seconds)
+        ok = targets.met(m.service_level, m.asa_seconds, m.occupancy)
+        met_rows = live[ok]
+        for name in out:
+            out[name][positions[met_rows]] = getattr(m, name)[ok]
+        hi[met_rows] = probe[met_rows]
+        lo[live[~ok]] = probe[live[~ok]]
+        direction = np.where(ok, -1, 1)
+        walk[live] = np.where(first[live] | (walk[live] == direction), direction, 0)
+        first[live] = False
+        live = live[hi[live] - lo[live] > 1]
+        w, s = walk[live], step[live]
+        cand = np.where(w < 0, hi[live] - s, np.where(w > 0, lo[live] + s, (lo[live] + hi[live]) // 2))
+        probe[live] = np.clip(cand, lo[live] + 1, hi[live] - 1)
+        step[live] = s * 2
+    unreachable = np.flatnonzero(lo >= ceiling)
+    if unreachable.size:
+        steps = ceiling[unreachable] - start[unreachable]
+        first_stuck = unreachable[steps == steps.min()]
+        raise_if_at_ceiling(
+            np.ones(first_stuck.size, dtype=bool), ceiling[first_stuck], ceiling[first_stuck], positions[first_stuck]
+        )
+    return hi
+
+
+def _chat_estimate(
+    lam: NDArray, aht: NDArray, aht_factors: Sequence[float], targets: ServiceTargets
+) -> NDArray[np.int64]:
+    """A close guess at the answer (only where the search starts; any value gives the same answer).
+
+    The larger of: the fluid occupancy count, n with λ = n·g(cap·k), where g(x) is the completion rate of one
+    agent holding x conversations on average (part ⌊x⌋, part ⌈x⌉); and the agents for the waiting targets in an
+    Erlang C queue of n·k slots each serving at the slowest level AHT_k (the chat chain is never slower).
+    """
+    factors = np.asarray(aht_factors, dtype=float)
+    k = factors.size
+    guess = np.ones(lam.size, dtype=np.int64)
+    if targets.max_occupancy is not None:
+        x = targets.max_occupancy * k
+        c = min(int(np.floor(x)), k - 1)
+        rate = np.concatenate([[0.0], np.arange(1, k + 1) / factors])  # completions per AHT of an agent holding c
+        per_agent = (c + 1 - x) * rate[c] + (x - c) * rate[c + 1]
+        guess = np.maximum(guess, exact_ceil(lam * aht / per_agent))
+    if targets.service_level is not None or targets.asa_seconds is not None:
+        slots = _erlang_c_slots(lam * aht * factors[-1], aht * factors[-1], targets)
+        guess = np.maximum(guess, -(-slots // k))
+    return guess
+
+
+def _erlang_c_slots(traffic: NDArray, aht: NDArray, targets: ServiceTargets) -> NDArray[np.int64]:
+    """Fewest servers meeting the SL and ASA targets in Erlang C (bisection; B as Poisson pmf / cdf, n > A)."""
+    lo = np.floor(traffic).astype(np.int64)  # fails: not more servers than traffic
+    hi = lo + 1 + np.ceil(20.0 * np.sqrt(traffic)).astype(np.int64) + 100
+    t = np.full(traffic.size, targets.answer_seconds)
+    waiting = ServiceTargets(targets.service_level, targets.answer_seconds, targets.asa_seconds)
+    live = np.flatnonzero(hi - lo > 1)
+    while live.size:
+        mid = (lo[live] + hi[live]) // 2
+        a = traffic[live]
+        m = _erlang_c_from_c(mid, a, aht[live], t[live], erlang_c_from_b(mid, a, erlang_b_poisson(mid, a)))
+        ok = waiting.met(m.service_level, m.asa_seconds, m.occupancy)
+        hi[live[ok]] = mid[ok]
+        lo[live[~ok]] = mid[~ok]
+        live = live[hi[live] - lo[live] > 1]
+    return hi
+
+
+def _chat_search_start(
+    traffic_erlangs: NDArray, slot_erlangs: NDArray, aht_factors: Sequence[float], targets: ServiceTargets
+) -> NDArray[np.int64]:
+    """First agent count worth testing: above the stability bound, and one below the occupancy floor.
+
+    Every chat is served at least as fast as at the quickest level, so conversations in service average at least
+    traffic × min(aht_factors) and slot occupancy at n agents is at least that / (n·k): fewer agents than
+    ⌈traffic × min factor / (k × cap)⌉ cannot meet the cap (one less is tested, against rounding).
+    """
+    k = len(aht_factors)
+    stable = np.floor(slot_erlangs).astype(np.int64) + 1
+    start = np.maximum(stable, max(1, targets.min_agents))
+    if targets.max_occupancy is not None:
+        floor = exact_ceil(traffic_erlangs * min(aht_factors) / (k * targets.max_occupancy)) - 1
+        start = np.maximum(start, floor)
+    return start

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaln, logsumexp
+from scipy.special import gammaincc, gammaln, logsumexp
 
 FloatArray = NDArray[np.float64]
 
@@ -19,22 +19,85 @@ FloatArray = NDArray[np.float64]
 _LOG_TAIL_TOLERANCE = -40.0
 _MAX_QUEUE_STATES = 1 << 14
 _CHUNK_ROWS = 512
+# Intervals × queue states held at once by the Erlang A chain (about 8 MiB per array): a block of intervals whose
+# chain needs more states is split, so memory does not grow with intervals × states.
+_CHUNK_CELLS = 1 << 20
+# Above this many agents (and more agents than traffic), Erlang B is evaluated in closed form instead of by recursion.
+_RECURSION_MAX_AGENTS = 1000
+# Intervals per block of the direct Erlang B sum for fewer agents than traffic.
+_OVERLOADED_ROWS = 16
 
 
 def erlang_b(agents: ArrayLike, traffic_erlangs: ArrayLike) -> FloatArray:
-    """Blocking probability B(n, A) by the recursion B(k) = A·B(k−1) / (k + A·B(k−1)), B(0) = 1."""
+    """Blocking probability B(n, A) by the recursion B(k) = A·B(k−1) / (k + A·B(k−1)), B(0) = 1.
+
+    Above 1000 agents B is computed directly (Poisson pmf / cdf with at least as many agents as traffic, else a sum
+    of positive terms), so the work does not grow with the largest count; the recursion runs only where needed.
+    """
     n, a = np.broadcast_arrays(np.asarray(agents, dtype=np.int64), np.asarray(traffic_erlangs, dtype=float))
     if np.any(n < 0):
         raise ValueError("agents must be >= 0")
-    blocking = np.ones(n.shape, dtype=float)
+    shape = n.shape
+    n, a = n.ravel(), a.ravel()
     result = np.ones(n.shape, dtype=float)
-    top = int(n.max()) if n.size else 0
-    for k in range(1, top + 1):
-        ab = a * blocking
-        blocking = ab / (k + ab)
-        hit = n == k
-        result[hit] = blocking[hit]
-    return result
+    large = n > _RECURSION_MAX_AGENTS
+    closed = large & (n >= a)
+    result[closed] = erlang_b_poisson(n[closed], a[closed])
+    overloaded = large & ~closed
+    result[overloaded] = erlang_b_overloaded(n[overloaded], a[overloaded])
+    rows = np.flatnonzero(~large & (n > 0))
+    rows = rows[np.argsort(n[rows], kind="stable")]
+    counts = n[rows]
+    blocking = np.ones(rows.size, dtype=float)
+    first = 0  # rows[:first] have reached their own count
+    for k in range(1, int(counts[-1]) + 1 if rows.size else 1):
+        ab = a[rows[first:]] * blocking[first:]
+        blocking[first:] = ab / (k + ab)
+        first = int(np.searchsorted(counts, k, side="right"))
+    result[rows] = blocking
+    return result.reshape(shape)
+
+
+def erlang_b_poisson(agents: NDArray, traffic_erlangs: NDArray) -> FloatArray:
+    """Erlang B exactly as Poisson pmf / cdf at n ≥ 1 agents (accurate where the cdf does not underflow, n ≳ A)."""
+    n = np.asarray(agents).astype(float)
+    a = np.asarray(traffic_erlangs, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pmf = n * np.log(a) - a - gammaln(n + 1.0)
+        log_cdf = np.log(gammaincc(n + 1.0, a))
+    return np.exp(np.minimum(log_pmf - log_cdf, 0.0))
+
+
+def erlang_b_overloaded(agents: NDArray, traffic_erlangs: NDArray) -> FloatArray:
+    """Erlang B for fewer agents than traffic: 1/B = Σ_{j=0..n} n!/((n−j)!·A^j), decreasing positive terms.
+
+    Terms are added (in log space) until the last one is below e^−40 of the sum: about 9·√A terms near n ≈ A.
+    """
+    n = np.asarray(agents).astype(float)
+    a = np.asarray(traffic_erlangs, dtype=float)
+    out = np.ones(n.size)
+    for lo in range(0, n.size, _OVERLOADED_ROWS):
+        rows = slice(lo, lo + _OVERLOADED_ROWS)
+        out[rows] = np.exp(-_log_inverse_b(n[rows], a[rows]))
+    return out
+
+
+def _log_inverse_b(n: FloatArray, a: FloatArray) -> FloatArray:
+    """log(1/B) for rows with n < A, doubling the number of terms until the tail is negligible."""
+    terms = 64
+    while True:
+        j = np.arange(terms, dtype=float)[None, :]
+        count = n[:, None] - j
+        with np.errstate(invalid="ignore"):
+            log_t = np.where(
+                count >= 0,
+                gammaln(n + 1.0)[:, None] - gammaln(np.maximum(count, 0.0) + 1.0) - j * np.log(a)[:, None],
+                -np.inf,
+            )
+        total = logsumexp(log_t, axis=1)
+        if terms > n.max() or np.all(log_t[:, -1] - total < _LOG_TAIL_TOLERANCE):
+            return total
+        terms *= 2
 
 
 def erlang_c_from_b(agents: ArrayLike, traffic_erlangs: ArrayLike, blocking: ArrayLike) -> FloatArray:
@@ -132,16 +195,26 @@ def _erlang_a_from_b(
         for name in out:
             out[name][patient] = getattr(part, name)
     rows = np.flatnonzero(~patient)
-    for lo in range(0, rows.size, _CHUNK_ROWS):
-        sl = rows[lo : lo + _CHUNK_ROWS]
-        part = _erlang_a_chunk(n[sl], lam[sl], aht[sl], patience[sl], t[sl], blocking[sl])
+    pending = [rows[lo : lo + _CHUNK_ROWS] for lo in range(0, rows.size, _CHUNK_ROWS)]
+    while pending:
+        block = pending.pop()
+        max_states = _MAX_QUEUE_STATES if block.size == 1 else _CHUNK_CELLS // block.size
+        part = _erlang_a_chunk(n[block], lam[block], aht[block], patience[block], t[block], blocking[block], max_states)
+        if part is None:  # the chain needs more states than the block may hold: halve the block
+            pending += [block[: block.size // 2], block[block.size // 2 :]]
+            continue
         for name in out:
-            out[name][sl] = getattr(part, name)
+            out[name][block] = getattr(part, name)
     return QueueMetrics(**out)
 
 
-def _queue_log_weights(n: FloatArray, lam: FloatArray, mu: FloatArray, theta: FloatArray) -> FloatArray:
-    """log of π_{n+j}/π_n for j = 0..J−1, growing J until the tail is negligible for every row."""
+def _queue_log_weights(
+    n: FloatArray, lam: FloatArray, mu: FloatArray, theta: FloatArray, max_states: int = _MAX_QUEUE_STATES
+) -> FloatArray | None:
+    """log of π_{n+j}/π_n for j = 0..J−1, growing J until the tail is negligible for every row.
+
+    None when the rows need more than `max_states` states (below _MAX_QUEUE_STATES): the caller splits the rows.
+    """
     rate_ratio = lam / theta  # x = λ/θ
     b = n * mu / theta  # nμ/θ
     states = 64
@@ -152,20 +225,30 @@ def _queue_log_weights(n: FloatArray, lam: FloatArray, mu: FloatArray, theta: Fl
         total = logsumexp(log_w, axis=1)
         if states >= _MAX_QUEUE_STATES or np.all(log_w[:, -1] - total < _LOG_TAIL_TOLERANCE):
             return log_w
+        if states * 2 > max_states:
+            return None
         states *= 2
 
 
 def _erlang_a_chunk(
-    n: NDArray, lam: FloatArray, aht: FloatArray, patience: FloatArray, t: FloatArray, blocking: FloatArray
-) -> QueueMetrics:
-    """Erlang A on a block of intervals (broadcast 2-d over queue states)."""
+    n: NDArray,
+    lam: FloatArray,
+    aht: FloatArray,
+    patience: FloatArray,
+    t: FloatArray,
+    blocking: FloatArray,
+    max_states: int = _MAX_QUEUE_STATES,
+) -> QueueMetrics | None:
+    """Erlang A on a block of intervals (broadcast 2-d over queue states); None if it needs over max_states states."""
     nf = n.astype(float)
     idle = (lam <= 0) | (aht <= 0)
     aht = np.where(idle, 1.0, aht)
     mu = 1.0 / aht
     lam_safe = np.where(idle, 1e-12, lam)
     theta = 1.0 / np.maximum(patience, 1e-9)
-    log_w = _queue_log_weights(nf, lam_safe, mu, theta)
+    log_w = _queue_log_weights(nf, lam_safe, mu, theta, max_states)
+    if log_w is None:
+        return None
     j = np.arange(log_w.shape[1], dtype=float)[None, :]
     serve_rate = (nf * mu)[:, None]
     served_share = np.where(serve_rate > 0, serve_rate / (serve_rate + (j + 1.0) * theta[:, None]), 0.0)

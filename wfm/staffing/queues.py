@@ -12,6 +12,21 @@ import pandas as pd
 
 from wfm.csvio import FIRST_DATA_ROW, number_column, read_table
 from wfm.errors import InputError
+from wfm.limits import (
+    MAX_AHT_CV,
+    MAX_ANSWER_SECONDS,
+    MAX_AVAILABILITY,
+    MAX_CHAT_AHT_FACTOR,
+    MAX_CONCURRENCY,
+    MAX_INTERVAL_MINUTES,
+    MAX_MIN_AGENTS,
+    MAX_PATIENCE_SECONDS,
+    MAX_RESPONSE_HOURS,
+    MAX_SWING,
+    MIN_CHAT_AHT_FACTOR,
+    MIN_INTERVAL_MINUTES,
+)
+from wfm.staffing.bounds import first_true, reject_above
 from wfm.staffing.calibrated import CalibratedParameters, simple_parameters
 from wfm.staffing.targets import ServiceTargets
 
@@ -34,6 +49,19 @@ OPTIONAL_COLUMNS = (
     "aht_cv",
     "swing",
 )
+# Upper bounds of the numeric columns (the lower bounds are given where each column is read).
+COLUMN_CEILINGS = {
+    "answer_seconds": (MAX_ANSWER_SECONDS, "s"),
+    "asa_seconds": (MAX_ANSWER_SECONDS, "s"),
+    "patience_seconds": (MAX_PATIENCE_SECONDS, "s"),
+    "response_hours": (MAX_RESPONSE_HOURS, "h"),
+    "concurrency": (MAX_CONCURRENCY, "chats"),
+    "min_agents": (MAX_MIN_AGENTS, "agents"),
+    "availability": (MAX_AVAILABILITY, ""),
+    "aht_cv": (MAX_AHT_CV, ""),
+    "swing": (MAX_SWING, ""),
+}
+MINUTES_PER_DAY = 24 * 60
 # Default slow-down per extra chat held at once (AHT × (1 + 0.25·(c − 1))) when aht_factors is not given.
 DEFAULT_CHAT_SLOWDOWN = 0.25
 
@@ -99,14 +127,38 @@ def _parse_factors(text: str, concurrency: int, path: Path, row: int) -> tuple[f
             row=row,
             column="aht_factors",
         ) from None
-    if len(factors) != concurrency or any(f <= 0 for f in factors):
+    if len(factors) != concurrency or not all(MIN_CHAT_AHT_FACTOR <= f <= MAX_CHAT_AHT_FACTOR for f in factors):
         raise InputError(
-            f'"{text}": expected {concurrency} positive multipliers (one per chat held, concurrency {concurrency})',
+            f'"{text}": expected {concurrency} multipliers between {MIN_CHAT_AHT_FACTOR:g} and '
+            f"{MAX_CHAT_AHT_FACTOR:g} (one per chat held, concurrency {concurrency})",
             file=path,
             row=row,
             column="aht_factors",
         )
     return factors
+
+
+def check_interval_minutes(minutes: np.ndarray, path: Path) -> None:
+    """Interval lengths are whole minutes in [MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES] that divide the day."""
+    bad = ~((minutes >= MIN_INTERVAL_MINUTES) & (minutes <= MAX_INTERVAL_MINUTES)) | (MINUTES_PER_DAY % minutes != 0)
+    at = first_true(bad)
+    if at is not None:
+        raise InputError(
+            f"{minutes[at]:g} minutes: expected a whole number of minutes between {MIN_INTERVAL_MINUTES} and "
+            f"{MAX_INTERVAL_MINUTES} that divides the day (e.g. 5, 15, 30, 60)",
+            file=path,
+            row=at + FIRST_DATA_ROW,
+            column="interval_minutes",
+        )
+
+
+def check_ceilings(columns: dict[str, np.ndarray], path: Path) -> None:
+    """Every numeric column at most its ceiling in COLUMN_CEILINGS (blank cells hold finite defaults or NaN)."""
+    for name, (ceiling, unit) in COLUMN_CEILINGS.items():
+        values = columns[name]
+        reject_above(
+            np.where(np.isnan(values) | np.isposinf(values), 0.0, values), ceiling, file=path, column=name, unit=unit
+        )
 
 
 def read_queues(path: str | Path) -> dict[str, QueueSettings]:
@@ -126,6 +178,21 @@ def read_queues(path: str | Path) -> dict[str, QueueSettings]:
     availability = number_column(frame, "availability", p, minimum=0.01, default=1.0)
     aht_cv = number_column(frame, "aht_cv", p, minimum=0, default=1.0)
     swing = number_column(frame, "swing", p, minimum=0, below=1, default=0.0)
+    check_interval_minutes(interval, p)
+    check_ceilings(
+        {
+            "answer_seconds": answer,
+            "asa_seconds": asa,
+            "patience_seconds": patience,
+            "response_hours": response,
+            "concurrency": concurrency,
+            "min_agents": min_agents,
+            "availability": availability,
+            "aht_cv": aht_cv,
+            "swing": swing,
+        },
+        p,
+    )
     if np.any(occupancy > 1):
         row = int(np.flatnonzero(occupancy > 1)[0]) + FIRST_DATA_ROW
         raise InputError("expected a share between 0 and 1", file=p, row=row, column="max_occupancy")

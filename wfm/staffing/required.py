@@ -2,16 +2,75 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaincc, gammaln
 
-from wfm.staffing.erlang import QueueMetrics, _erlang_a_from_b, _erlang_c_from_c, erlang_c_from_b
+from wfm.errors import InputError
+from wfm.limits import MAX_AGENTS_PER_INTERVAL, MAX_TRAFFIC_ERLANGS
+from wfm.staffing.erlang import (
+    QueueMetrics,
+    _erlang_a_from_b,
+    _erlang_c_from_c,
+    erlang_b,
+    erlang_b_poisson,
+    erlang_c_from_b,
+)
 from wfm.staffing.targets import ServiceTargets
 
-_MAX_STEPS = 100_000
+# A search for one interval tries at most start + HEADROOM_PER_SQRT_ERLANG·√A + HEADROOM_AGENTS agents (A: traffic
+# in Erlangs), and never more than MAX_AGENTS_PER_INTERVAL. Square-root staffing needs about β·√A agents above the
+# traffic with β ≈ 3–7 for the strictest targets (P(wait) below 1e-10), so the headroom is far beyond any real need.
+HEADROOM_PER_SQRT_ERLANG = 20.0
+HEADROOM_AGENTS = 100
+
+
+class StaffingLimitError(InputError):
+    """A staffing search reached its ceiling; `interval` is the position of the first interval concerned."""
+
+    def __init__(self, message: str, interval: int) -> None:
+        self.interval = interval
+        super().__init__(message)
+
+
+def agent_ceiling(traffic_erlangs: NDArray, start: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Most agents a search may try per interval: start + 20·√A + 100, at most MAX_AGENTS_PER_INTERVAL."""
+    headroom = np.ceil(HEADROOM_PER_SQRT_ERLANG * np.sqrt(np.maximum(traffic_erlangs, 0.0))).astype(np.int64)
+    return np.minimum(start.astype(np.int64) + headroom + HEADROOM_AGENTS, MAX_AGENTS_PER_INTERVAL)
+
+
+def check_search_inputs(traffic_erlangs: NDArray, start: NDArray[np.int64], positions: NDArray[np.int64]) -> None:
+    """Reject traffic above MAX_TRAFFIC_ERLANGS (or not finite) and searches that would start above the ceiling."""
+    over = np.flatnonzero(~(traffic_erlangs <= MAX_TRAFFIC_ERLANGS))
+    if over.size:
+        raise StaffingLimitError(
+            f"traffic {traffic_erlangs[over[0]]:,.0f} Erlangs is above the ceiling {MAX_TRAFFIC_ERLANGS:,g} Erlangs",
+            int(positions[over[0]]),
+        )
+    high = np.flatnonzero(start > MAX_AGENTS_PER_INTERVAL)
+    if high.size:
+        raise StaffingLimitError(
+            f"the targets need at least {int(start[high[0]]):,} agents in one interval, above the ceiling "
+            f"{MAX_AGENTS_PER_INTERVAL:,}",
+            int(positions[high[0]]),
+        )
+
+
+def raise_if_at_ceiling(
+    unmet: NDArray[np.bool_], agents: NDArray[np.int64], ceiling: NDArray[np.int64], positions: NDArray[np.int64]
+) -> None:
+    """Stop a search whose unmet intervals reached their ceiling, with an error naming the first one."""
+    stuck = np.flatnonzero(unmet & (agents >= ceiling))
+    if stuck.size == 0:
+        return
+    i = stuck[0]
+    if ceiling[i] >= MAX_AGENTS_PER_INTERVAL:
+        reason = f"more than {MAX_AGENTS_PER_INTERVAL:,} agents in one interval, above the ceiling"
+    else:
+        reason = f"more than {int(ceiling[i]):,} agents, the search ceiling for this traffic: check the targets"
+    raise StaffingLimitError(f"the targets cannot be met with {reason}", int(positions[i]))
 
 
 @dataclass(frozen=True)
@@ -24,12 +83,7 @@ class Staffing:
 
 def _erlang_b_start(agents: NDArray[np.int64], traffic_erlangs: NDArray) -> NDArray:
     """Erlang B at a starting agent count, exactly, as Poisson pmf / cdf (the recursion continues from here)."""
-    n = agents.astype(float)
-    a = traffic_erlangs
-    log_pmf = n * np.log(a) - a - gammaln(n + 1.0)
-    with np.errstate(divide="ignore"):
-        log_cdf = np.log(gammaincc(n + 1.0, a))
-    return np.exp(np.minimum(log_pmf - log_cdf, 0.0))
+    return erlang_b_poisson(agents, traffic_erlangs)
 
 
 def _as_arrays(*values: ArrayLike) -> list[NDArray]:
@@ -70,26 +124,81 @@ def required_agents_erlang_c(
     size = traffic.size
     agents = np.zeros(size, dtype=np.int64)
     out = _empty_metrics(size)
-    active = np.flatnonzero(traffic > 0)
+    active = np.flatnonzero(~(traffic <= 0))
+    check_search_inputs(traffic[active], np.zeros(active.size, dtype=np.int64), active)
     n = _search_start(traffic[active], targets)
+    check_search_inputs(traffic[active], n, active)
     a = traffic[active]
+    ceiling = agent_ceiling(a, n)
     h = aht[active]
     blocking = _erlang_b_start(n, a)
     t = np.full(a.shape, targets.answer_seconds)
-    for _ in range(_MAX_STEPS):
-        if active.size == 0:
-            break
+    while active.size:
         m = _erlang_c_from_c(n, a, h, t, erlang_c_from_b(n, a, blocking))
         done = targets.met(m.service_level, m.asa_seconds, m.occupancy)
+        raise_if_at_ceiling(~done, n, ceiling, active)
         idx = active[done]
         agents[idx] = n[done]
         for name in out:
             out[name][idx] = getattr(m, name)[done]
         keep = ~done
         active, n, a, h, t, blocking = active[keep], n[keep] + 1, a[keep], h[keep], t[keep], blocking[keep]
+        ceiling = ceiling[keep]
         ab = a * blocking
         blocking = ab / (n + ab)
     return Staffing(agents, QueueMetrics(**out))
+
+
+# The Erlang A search lowers the agents one at a time for this many steps, then doubles the step and bisects.
+_LINEAR_STEPS_DOWN = 8
+
+
+def _blocking_below(blocking: NDArray, agents: NDArray[np.int64], traffic: NDArray, steps: NDArray) -> NDArray:
+    """Erlang B at agents − steps from B at agents, by the downward recursion B(k−1) = k·B / (A·(1 − B))."""
+    b = blocking.astype(float)
+    k = agents.astype(float)
+    for i in range(int(steps.max(initial=0))):
+        move = i < steps
+        with np.errstate(divide="ignore", invalid="ignore"):
+            previous = np.where(k > 1, np.minimum(k * b / (traffic * (1.0 - b)), 1.0), 1.0)
+        b = np.where(move, previous, b)
+        k = np.where(move, k - 1, k)
+    return np.where(k == 0, 1.0, b)
+
+
+def _descend(
+    rows: NDArray[np.int64],
+    n: NDArray[np.int64],
+    blocking: NDArray,
+    traffic: NDArray,
+    evaluate: Callable[[NDArray[np.int64]], tuple[QueueMetrics, NDArray[np.bool_]]],
+    best: dict[str, NDArray],
+) -> None:
+    """Lower n (in place) on rows that meet the targets to the fewest agents that still meet them.
+
+    One agent at a time for the first _LINEAR_STEPS_DOWN steps, then with a doubling step and bisection once a
+    count fails (the targets are monotone in the agents), so the evaluations grow with log(agents).
+    """
+    good, good_b = n[rows].copy(), blocking[rows].copy()
+    bad = np.full(rows.size, -1, dtype=np.int64)
+    step = np.ones(rows.size, dtype=np.int64)
+    probes = np.zeros(rows.size, dtype=np.int64)
+    live = np.flatnonzero(good > 0)
+    while live.size:
+        cand = np.where(bad[live] < 0, np.maximum(good[live] - step[live], 0), (good[live] + bad[live]) // 2)
+        far = (bad[live] >= 0) | (step[live] > 1)  # a jump: Erlang B directly (the downward recursion is unstable)
+        b = _blocking_below(good_b[live], good[live], traffic[rows[live]], np.where(far, 0, good[live] - cand))
+        b[far] = erlang_b(cand[far], traffic[rows[live[far]]])
+        n[rows[live]], blocking[rows[live]] = cand, b
+        m, ok = evaluate(rows[live])
+        for name in best:
+            best[name][rows[live[ok]]] = getattr(m, name)[ok]
+        good[live[ok]], good_b[live[ok]] = cand[ok], b[ok]
+        bad[live[~ok]] = cand[~ok]
+        probes[live] += 1
+        step[live] = np.where(probes[live] >= _LINEAR_STEPS_DOWN, step[live] * 2, 1)
+        live = np.flatnonzero(np.where(bad < 0, good > 0, good - bad > 1))
+    n[rows], blocking[rows] = good, good_b
 
 
 def required_agents_erlang_a(
@@ -110,10 +219,13 @@ def required_agents_erlang_a(
     size = traffic.size
     agents = np.zeros(size, dtype=np.int64)
     out = _empty_metrics(size)
-    active = np.flatnonzero(traffic > 0)
+    active = np.flatnonzero(~(traffic <= 0))
     if active.size == 0:
         return Staffing(agents, QueueMetrics(**out))
-    start = required_agents_erlang_c(vol[active], seconds[active], aht[active], targets).agents
+    try:
+        start = required_agents_erlang_c(vol[active], seconds[active], aht[active], targets).agents
+    except StaffingLimitError as exc:
+        raise StaffingLimitError(exc.detail, int(active[exc.interval])) from None
     n = np.maximum(start, max(targets.min_agents, 0))
     a, lam_a, h, pat = traffic[active], lam[active], aht[active], patience[active]
     t = np.full(a.shape, targets.answer_seconds)
@@ -130,29 +242,12 @@ def required_agents_erlang_a(
     best = {name: getattr(metrics, name).copy() for name in out}
     found = ok.copy()
     # Step down while the smaller count still meets the targets.
-    going_down = rows[ok & (n > 0)]
-    for _ in range(_MAX_STEPS):
-        if going_down.size == 0:
-            break
-        k = n[going_down].astype(float)
-        b = blocking[going_down]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            b_prev = np.where(k > 1, np.minimum(k * b / (a[going_down] * (1.0 - b)), 1.0), 1.0)
-        n[going_down] -= 1
-        blocking[going_down] = np.where(n[going_down] == 0, 1.0, b_prev)
-        m, still = evaluate(going_down)
-        for name in out:
-            best[name][going_down[still]] = getattr(m, name)[still]
-        undo = going_down[~still]
-        n[undo] += 1
-        going_down = going_down[still & (n[going_down] > 0)]
-        # Restore Erlang B for rows that went one step too far.
-        blocking[undo] = _erlang_b_start(n[undo], a[undo])
+    _descend(rows[ok & (n > 0)], n, blocking, a, evaluate, best)
     # Step up until the targets are met (rare: impatient callers abandoning inside the answer time).
     going_up = rows[~found]
-    for _ in range(_MAX_STEPS):
-        if going_up.size == 0:
-            break
+    ceiling = agent_ceiling(a, n)
+    while going_up.size:
+        raise_if_at_ceiling(np.ones(going_up.size, dtype=bool), n[going_up], ceiling[going_up], active[going_up])
         ab = a[going_up] * blocking[going_up]
         n[going_up] += 1
         blocking[going_up] = ab / (n[going_up] + ab)

@@ -9,6 +9,8 @@ import pandas as pd
 
 from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, timestamp_column
 from wfm.errors import InputError
+from wfm.limits import MAX_AHT_SECONDS, MAX_CONTACTS_PER_INTERVAL, MAX_ROWS, MAX_TRAFFIC_ERLANGS
+from wfm.staffing.bounds import reject_above
 from wfm.staffing.calibrated import (
     CalibratedParameters,
     calibrated_metrics,
@@ -19,7 +21,12 @@ from wfm.staffing.chat import chat_metrics, required_agents_chat
 from wfm.staffing.email import fifo_service_level, required_agents_email
 from wfm.staffing.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics
 from wfm.staffing.queues import QueueSettings
-from wfm.staffing.required import Staffing, required_agents_erlang_a, required_agents_erlang_c
+from wfm.staffing.required import (
+    Staffing,
+    StaffingLimitError,
+    required_agents_erlang_a,
+    required_agents_erlang_c,
+)
 from wfm.staffing.targets import scheduled_from_net
 
 FORECAST_COLUMNS = ("queue", "interval_start", "volume", "aht_seconds")
@@ -51,17 +58,46 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
             "aht_seconds": number_column(frame, "aht_seconds", p, minimum=0),
         }
     )
-    no_aht = (out["volume"] > 0) & (out["aht_seconds"] <= 0)
-    if no_aht.any():
-        row = int(np.flatnonzero(no_aht.to_numpy())[0]) + FIRST_DATA_ROW
-        raise InputError(
-            "volume without a handle time: expected aht_seconds > 0", file=p, row=row, column="aht_seconds"
-        )
+    check_forecast_values(out, p)
     dup = out.duplicated(["queue", "interval_start"])
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0]) + FIRST_DATA_ROW
         raise InputError("this queue and interval appear twice", file=p, row=row, column="interval_start")
     return out
+
+
+def check_forecast_values(forecast: pd.DataFrame, source: str | Path) -> None:
+    """Volume and AHT within the plausible ceilings, and a positive AHT wherever there is volume."""
+    positions = np.arange(len(forecast)) if forecast.index.dtype.kind not in "iu" else forecast.index.to_numpy()
+    volume = forecast["volume"].to_numpy(float)
+    aht = forecast["aht_seconds"].to_numpy(float)
+    reject_above(volume, MAX_CONTACTS_PER_INTERVAL, file=source, column="volume", unit="contacts", positions=positions)
+    reject_above(aht, MAX_AHT_SECONDS, file=source, column="aht_seconds", unit="s", positions=positions)
+    no_aht = (volume > 0) & ~(aht > 0)
+    if no_aht.any():
+        row = int(positions[np.flatnonzero(no_aht)[0]]) + FIRST_DATA_ROW
+        raise InputError(
+            "volume without a handle time: expected aht_seconds > 0", file=source, row=row, column="aht_seconds"
+        )
+
+
+def check_traffic(group: pd.DataFrame, settings: QueueSettings, source: str | Path) -> None:
+    """Offered load (volume × AHT / interval length) of one queue's rows within MAX_TRAFFIC_ERLANGS."""
+    traffic = (
+        group["volume"].to_numpy(float) * group["aht_seconds"].to_numpy(float) / (settings.interval_minutes * 60.0)
+    )
+    over = np.flatnonzero(~(traffic <= MAX_TRAFFIC_ERLANGS))
+    if over.size == 0:
+        return
+    at = over[0]
+    raise InputError(
+        f"traffic {group['volume'].iloc[at]:,g} contacts × {group['aht_seconds'].iloc[at]:,g} s in "
+        f"{settings.interval_minutes} min = {traffic[at]:,.0f} Erlangs is above the ceiling {MAX_TRAFFIC_ERLANGS:,g} "
+        "Erlangs (agents busy at once in one queue)",
+        file=source,
+        row=int(group.index[at]) + FIRST_DATA_ROW,
+        column="volume",
+    )
 
 
 def _model_name(settings: QueueSettings, model: str | None) -> str:
@@ -115,6 +151,16 @@ def _queue_grid(group: pd.DataFrame, settings: QueueSettings, source: str) -> pd
             row=row,
             column="interval_start",
         )
+    span = int((starts.max() - starts.min()) // step) + 1
+    if span > MAX_ROWS:
+        row = int(group.index[np.argmax(starts.to_numpy())]) + FIRST_DATA_ROW
+        raise InputError(
+            f"the queue's intervals span {span:,} {settings.interval_minutes}-minute intervals from {starts.min()} "
+            f"to {starts.max()}: expected at most {MAX_ROWS:,}",
+            file=source,
+            row=row,
+            column="interval_start",
+        )
     grid = pd.date_range(starts.min(), starts.max(), freq=step)
     full = group.set_index("interval_start").reindex(grid)
     full.index.name = "interval_start"
@@ -124,6 +170,58 @@ def _queue_grid(group: pd.DataFrame, settings: QueueSettings, source: str) -> pd
     return full.reset_index()
 
 
+def _check_known_queues(forecast: pd.DataFrame, queues: dict[str, QueueSettings], source: str | Path) -> None:
+    """Every forecast queue has settings."""
+    unknown = sorted(set(forecast["queue"]) - set(queues))
+    if unknown:
+        row = int(np.flatnonzero(forecast["queue"].isin(unknown).to_numpy())[0]) + FIRST_DATA_ROW
+        raise InputError(
+            f'queue "{unknown[0]}" has no settings in the queues file', file=source, row=row, column="queue"
+        )
+
+
+def _checked_grids(
+    forecast: pd.DataFrame, queues: dict[str, QueueSettings], source: str | Path
+) -> list[tuple[QueueSettings, pd.DataFrame, pd.DataFrame]]:
+    """(settings, forecast rows, complete grid) per queue, every value and load checked before any staffing."""
+    _check_known_queues(forecast, queues, source)
+    check_forecast_values(forecast, source)
+    grids = []
+    for name, group in forecast.groupby("queue", sort=True):
+        settings = queues[name]
+        ordered = group.sort_values("interval_start")
+        check_traffic(ordered, settings, source)
+        grids.append((settings, ordered, _queue_grid(ordered, settings, source)))
+    return grids
+
+
+def check_requirements_inputs(forecast: pd.DataFrame, queues: dict[str, QueueSettings], source: str | Path) -> None:
+    """Everything build_requirements checks before it staffs: queues known, values and loads within the limits."""
+    _checked_grids(forecast, queues, source)
+
+
+def _staffing_or_error(
+    settings: QueueSettings,
+    grid: pd.DataFrame,
+    rows: pd.DataFrame,
+    is_open: np.ndarray,
+    chosen: str,
+    source: str | Path,
+) -> Staffing:
+    """Staffing of one queue; a search that reaches its ceiling is an InputError naming the forecast row."""
+    try:
+        return required_for_queue(
+            settings, grid["volume"].to_numpy(float), grid["aht_seconds"].to_numpy(float), is_open, chosen
+        )
+    except StaffingLimitError as exc:
+        start = grid["interval_start"].iloc[exc.interval]
+        match = np.flatnonzero((rows["interval_start"] == start).to_numpy())
+        row = int(rows.index[match[0]]) + FIRST_DATA_ROW if match.size else None
+        raise InputError(
+            f'queue "{settings.queue}" at {start:%Y-%m-%d %H:%M}: {exc.detail}', file=source, row=row, column="volume"
+        ) from None
+
+
 def build_requirements(
     forecast: pd.DataFrame,
     queues: dict[str, QueueSettings],
@@ -131,21 +229,11 @@ def build_requirements(
     source: str = "forecast",
 ) -> pd.DataFrame:
     """Requirements table: per queue and interval the net and scheduled agents and the service they give."""
-    unknown = sorted(set(forecast["queue"]) - set(queues))
-    if unknown:
-        row = int(np.flatnonzero(forecast["queue"].isin(unknown).to_numpy())[0]) + FIRST_DATA_ROW
-        raise InputError(
-            f'queue "{unknown[0]}" has no settings in the queues file', file=source, row=row, column="queue"
-        )
     parts = []
-    for name, group in forecast.groupby("queue", sort=True):
-        settings = queues[name]
-        grid = _queue_grid(group.sort_values("interval_start"), settings, source)
+    for settings, rows, grid in _checked_grids(forecast, queues, source):
         is_open = settings.is_open(grid["interval_start"])
         chosen = _model_name(settings, model)
-        staffing = required_for_queue(
-            settings, grid["volume"].to_numpy(float), grid["aht_seconds"].to_numpy(float), is_open, chosen
-        )
+        staffing = _staffing_or_error(settings, grid, rows, is_open, chosen, source)
         net = np.where(is_open, np.maximum(staffing.agents, settings.targets.min_agents), staffing.agents)
         m = staffing.metrics
         parts.append(

@@ -16,10 +16,10 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from forecasting.csv_input import read_table
+from forecasting.csv_input import read_table, read_text
 from forecasting.history import read_history
 from wfm.errors import InputError
-from wfm.roster.inputs import read_agents, read_rules, read_shifts, read_time_off
+from wfm.roster.inputs import check_skills_name_queues, read_agents, read_rules, read_shifts, read_time_off
 from wfm.staffing.queues import read_queues
 from wfm.store import audit, reference, series
 from wfm.store.models import Queue
@@ -67,15 +67,19 @@ def read_folder(folder: str | Path, *, progress: Callable[[str], None] = _progre
         progress("checking rules.toml")
         config = read_rules(root / "rules.toml")
         interval = config.rules.interval_minutes
-        data["rules"] = tomllib.loads((root / "rules.toml").read_text(encoding="utf-8-sig"))
+        data["rules"] = tomllib.loads(read_text(root / "rules.toml").lstrip("\ufeff"))
+    queue_names = None
     if "queues.csv" in present:
         progress("checking queues.csv")
-        read_queues(root / "queues.csv")
+        queue_names = set(read_queues(root / "queues.csv"))
         data["queues"] = _raw(root / "queues.csv", QUEUE_REQUIRED)
     agent_ids = None
     if "agents.csv" in present:
         progress("checking agents.csv")
-        agent_ids = {a.agent_id for a in read_agents(root / "agents.csv")}
+        agents = read_agents(root / "agents.csv")
+        if queue_names is not None:
+            check_skills_name_queues(agents, queue_names, root / "agents.csv", "queues.csv", each_skill=True)
+        agent_ids = {a.agent_id for a in agents}
         data["agents"] = _raw(root / "agents.csv", AGENT_REQUIRED)
     if "time_off.csv" in present:
         progress("checking time_off.csv")
@@ -112,6 +116,21 @@ def _in_file(file: Path, action: Callable[[], int]) -> int:
         raise
 
 
+def _check_skills_in_database(session: Session, agents: pd.DataFrame, file: Path) -> None:
+    """Every skill of the staff list names a queue of queues.csv or of the database."""
+    known = set(session.scalars(select(Queue.name)))
+    for row, cell in agents["skills"].items():
+        unknown = [s.strip() for s in str(cell).split(";") if s.strip() and s.strip() not in known]
+        if unknown:
+            raise InputError(
+                f'skill "{unknown[0]}" is neither a queue of queues.csv nor of the database; expected some of '
+                f"{', '.join(sorted(known)) or 'no queues yet: load queues.csv first'}",
+                file=file,
+                row=int(row),
+                column="skills",
+            )
+
+
 def write_folder(
     session: Session, data: FolderData, *, user: str | None = None, progress: Callable[[str], None] = _progress
 ) -> dict[str, int]:
@@ -133,6 +152,8 @@ def write_folder(
         if frame is not None:
             progress(f"writing {name}")
             file = root / name
+            if name == "agents.csv":
+                _check_skills_in_database(session, frame, file)
             counts[name] = _in_file(file, lambda s=save, f=frame, p=file: s(session, f, file=str(p), user=user))
     if data.history is not None and data.history_file is not None:
         progress(f"writing {data.history_file.name} ({len(data.history)} rows)")

@@ -1,10 +1,17 @@
-"""Shared page helpers: the cached workspace engine, cached frames, and errors shown as messages."""
+"""Shared page helpers: the cached workspace engine, cached frames, uploads read by the product's readers, and
+errors shown as messages (never a traceback)."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+import shutil
+import tempfile
+import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +24,10 @@ from wfm.ui.i18n import t
 
 T = TypeVar("T")
 DATA_VERSION_KEY = "data_version"
+# File types the uploaders offer: CSV, plain or compressed (the readers detect the compression from the bytes).
+UPLOAD_TYPES = ["csv", "gz", "bz2", "xz", "zip"]
+_COPY_CHUNK_BYTES = 1 << 20
+_LOG = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -92,12 +103,60 @@ def session() -> store.Session:
     return store.Session(engine())
 
 
+def show_bad_input(exc: InputError) -> None:
+    """Bad input as the one line the command line prints (file, row, column: what was expected)."""
+    st.error(f"{t('common.bad_input')}: {exc}")
+
+
 def guarded(action: Callable[[], T]) -> T | None:
     """Run `action`; bad input is shown as the same one-line message the CLI prints, never a traceback."""
     try:
         return action()
     except InputError as exc:
-        st.error(f"{t('common.bad_input')}: {exc}")
+        show_bad_input(exc)
     except (ValueError, store.StaleRosterError) as exc:
         st.error(str(exc))
     return None
+
+
+def read_upload(name: str, data: BinaryIO, reader: Callable[[Path], T]) -> T:
+    """Run a file reader on uploaded bytes, exactly as on a file on disk, with the upload's own name in messages.
+
+    The bytes are streamed in chunks into a private temporary folder under the upload's name (never copied whole
+    in memory), so compressed uploads, encodings and size limits take the same path as files named on the command
+    line. An InputError names the uploaded file rather than the temporary copy.
+    """
+    file_name = Path(name).name or "upload.csv"
+    with tempfile.TemporaryDirectory(prefix="wfm-upload-") as folder:
+        path = Path(folder) / file_name
+        data.seek(0)
+        with path.open("wb") as handle:
+            shutil.copyfileobj(data, handle, _COPY_CHUNK_BYTES)
+        try:
+            result = reader(path)
+        except InputError as exc:
+            raise InputError(exc.detail, file=file_name, row=exc.row, column=exc.column) from None
+    if isinstance(result, pd.DataFrame) and "file" in result.attrs:
+        result.attrs["file"] = file_name  # later checks on the frame name the upload too
+    return result
+
+
+def safe_page(render: Callable[[], None]) -> Callable[[], None]:
+    """A page that shows bad input as its one-line message and any other failure as a short generic error.
+
+    Streamlit's own control flow (st.rerun, st.stop, st.switch_page) passes through: it is not an Exception.
+    The unexpected error's traceback goes to the server log with a reference shown to the user.
+    """
+
+    @functools.wraps(render)
+    def page() -> None:
+        try:
+            render()
+        except InputError as exc:
+            show_bad_input(exc)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            _LOG.exception("unexpected error on page %s (reference %s)", render.__module__, reference)
+            st.error(t("common.unexpected", reference=reference))
+
+    return page

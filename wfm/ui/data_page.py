@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import plotly.express as px
@@ -12,6 +11,7 @@ import streamlit as st
 from forecasting.contacts import aggregate_contacts, read_contacts
 from forecasting.history import find_gaps, read_history
 from wfm import store
+from wfm.limits import MAX_UPLOAD_MEGABYTES
 from wfm.reports import daily_operations
 from wfm.ui import common
 from wfm.ui.i18n import t
@@ -19,14 +19,16 @@ from wfm.ui.i18n import t
 UPLOAD_KEY = "data_upload"
 
 
-def _read_upload(upload, kind: str, interval_minutes: int, answer_seconds: float) -> pd.DataFrame:
-    """Check an uploaded file with the product's readers (the file keeps its own name in messages)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / upload.name
-        path.write_bytes(upload.getvalue())
-        if kind == "contacts":
-            return aggregate_contacts(read_contacts(path), interval_minutes, answer_seconds)
-        return read_history(path)
+def check_upload(name: str, data: BinaryIO, kind: str, interval_minutes: int, answer_seconds: float) -> pd.DataFrame:
+    """Read an uploaded history or contact log with the same readers as files on disk (messages name the upload).
+
+    A contact log is aggregated to interval history; nothing is stored here.
+    """
+    if kind == "contacts":
+        return common.read_upload(
+            name, data, lambda path: aggregate_contacts(read_contacts(path), interval_minutes, answer_seconds)
+        )
+    return common.read_upload(name, data, read_history)
 
 
 def _upload_section() -> None:
@@ -42,10 +44,10 @@ def _upload_section() -> None:
     cols = st.columns(2)
     interval = cols[0].selectbox(t("data.interval"), [15, 30, 60], key="data_interval", disabled=kind != "contacts")
     answer = cols[1].number_input(t("data.answer_seconds"), 0, 3600, 20, key="data_answer", disabled=kind != "contacts")
-    upload = st.file_uploader(t("data.file"), type=["csv", "gz"], key=UPLOAD_KEY)
+    upload = st.file_uploader(t("data.file", megabytes=MAX_UPLOAD_MEGABYTES), type=common.UPLOAD_TYPES, key=UPLOAD_KEY)
     if upload is None:
         return
-    frame = common.guarded(lambda: _read_upload(upload, kind, int(interval), float(answer)))
+    frame = common.guarded(lambda: check_upload(upload.name, upload, kind, int(interval), float(answer)))
     if frame is None:
         return
     minutes = frame.attrs.get("interval_minutes") or int(interval)

@@ -3,14 +3,12 @@ centre's own contact log, by interval and by load band, with the calibrated mode
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from wfm.commands.fidelity import read_log
+from wfm.limits import MAX_UPLOAD_MEGABYTES
 from wfm.staffing.calibrated import describe
 from wfm.staffing.fidelity import Scope, run_fidelity
 from wfm.ui import common
@@ -21,10 +19,7 @@ RESULT_KEY = "fidelity_result"
 
 def _run(upload, interval: int, answer: float, train_until, min_offered: int, say) -> object:
     """Read the uploaded log with the product's reader, then reconstruct, learn and compare."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / upload.name
-        path.write_bytes(upload.getvalue())
-        contacts = read_log(str(path))
+    contacts = common.read_upload(upload.name, upload, lambda path: read_log(str(path)))
     return run_fidelity(
         contacts,
         interval_minutes=interval,
@@ -58,7 +53,7 @@ def render() -> None:
     """The Fidelity page."""
     st.title(t("page.fidelity"))
     st.caption(t("fi.help"))
-    upload = st.file_uploader(t("fi.file"), type=["csv", "gz"], key="fi_upload")
+    upload = st.file_uploader(t("fi.file", megabytes=MAX_UPLOAD_MEGABYTES), type=common.UPLOAD_TYPES, key="fi_upload")
     cols = st.columns(4)
     interval = cols[0].selectbox(t("data.interval"), [30, 15, 60], key="fi_interval")
     answer = cols[1].number_input(t("data.answer_seconds"), 0, 3600, 20, key="fi_answer")

@@ -12,6 +12,11 @@ LABELS: dict[str, dict[str, str]] = {
     "app.language": {"en": "Language", "zh": "语言"},
     "common.opening": {"en": "Opening the workspace…", "zh": "正在打开工作区…"},
     "common.bad_input": {"en": "Bad input", "zh": "输入有误"},
+    "common.unexpected": {
+        "en": "Something unexpected went wrong on this page; the details are in the server log (reference {reference}). "
+        "Try again, or report the reference to your administrator.",
+        "zh": "本页面发生意外错误，详细信息已记录在服务器日志中（编号 {reference}）。请重试，或将此编号告知管理员。",
+    },
     "page.data": {"en": "Data", "zh": "数据"},
     "data.upload": {"en": "Upload history", "zh": "上传历史数据"},
     "data.kind": {"en": "File type", "zh": "文件类型"},
@@ -19,7 +24,10 @@ LABELS: dict[str, dict[str, str]] = {
     "data.kind.contacts": {"en": "Per-contact log", "zh": "逐通记录"},
     "data.interval": {"en": "Interval (minutes)", "zh": "时段长度（分钟）"},
     "data.answer_seconds": {"en": "Service-level target (s)", "zh": "服务水平时限（秒）"},
-    "data.file": {"en": "CSV file (UTF-8 or GBK, .csv or .csv.gz)", "zh": "CSV 文件（UTF-8 或 GBK，.csv 或 .csv.gz）"},
+    "data.file": {
+        "en": "CSV file of at most {megabytes} MB (UTF-8 or GBK; .csv, or compressed as .gz, .bz2, .xz or .zip)",
+        "zh": "CSV 文件，最大 {megabytes} MB（UTF-8 或 GBK；.csv，或压缩为 .gz、.bz2、.xz、.zip）",
+    },
     "data.checked": {
         "en": "Checked: {rows} rows, {queues} queues, {minutes}-minute intervals.",
         "zh": "检查通过：{rows} 行，{queues} 个队列，{minutes} 分钟时段。",
@@ -205,7 +213,7 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "上传逐通记录（queue, arrival_ts, outcome, wait_seconds, handle_seconds, agent_id[, priority]）。在岗坐席 = "
         "正在服务或两通之间空闲不超过 10 分钟的坐席；各模型按在岗人数预测服务水平，并与实际对比。参数只从训练截止日之前的数据学习。",
     },
-    "fi.file": {"en": "Contact log CSV", "zh": "逐通记录 CSV"},
+    "fi.file": {"en": "Contact log CSV (at most {megabytes} MB)", "zh": "逐通记录 CSV（最大 {megabytes} MB）"},
     "fi.train_until": {"en": "Train until (inclusive)", "zh": "训练截止日（含）"},
     "fi.min_offered": {"en": "Minimum contacts per interval", "zh": "每时段最少进线量"},
     "fi.run": {"en": "Compare models", "zh": "对比模型"},

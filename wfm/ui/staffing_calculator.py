@@ -21,9 +21,37 @@ from wfm.staffing import (
     scheduled_from_net,
 )
 from wfm.staffing.queues import default_aht_factors
+from wfm.ui import common
 from wfm.ui.i18n import t
 
 MODELS = ["erlang_c", "erlang_a", "chat", "email"]
+
+
+def _required(
+    model: str,
+    volume: float,
+    seconds: float,
+    aht: float,
+    patience: float,
+    factors: tuple[float, ...],
+    targets: ServiceTargets,
+    window: int,
+    response_hours: float,
+) -> Staffing:
+    """Agents needed in one interval by the chosen model (email: the first interval of its response window)."""
+    if model == "erlang_a":
+        return required_agents_erlang_a(volume, seconds, aht, patience, targets)
+    if model == "chat":
+        return required_agents_chat(volume, seconds, aht, factors, targets)
+    if model == "email":
+        series = np.zeros(window)
+        series[0] = volume
+        spread = required_agents_email(series, seconds, aht, response_hours * 3600, targets)
+        return Staffing(
+            spread.agents[:1],
+            QueueMetrics(*(getattr(spread.metrics, f)[:1] for f in QueueMetrics.__dataclass_fields__)),
+        )
+    return required_agents_erlang_c(volume, seconds, aht, targets)
 
 
 def render() -> None:
@@ -51,21 +79,13 @@ def render() -> None:
     targets = ServiceTargets(sl, answer, max_occupancy=occupancy)
     seconds = minutes * 60.0
     factors = default_aht_factors(int(concurrency))
-    if model == "erlang_a":
-        result = required_agents_erlang_a(volume, seconds, aht, patience, targets)
-    elif model == "chat":
-        result = required_agents_chat(volume, seconds, aht, factors, targets)
-    elif model == "email":
-        window = max(1, int(exact_ceil(response_hours * 3600 / seconds)))
-        series = np.zeros(window)
-        series[0] = volume
-        spread = required_agents_email(series, seconds, aht, response_hours * 3600, targets)
-        result = Staffing(
-            spread.agents[:1],
-            QueueMetrics(*(getattr(spread.metrics, f)[:1] for f in QueueMetrics.__dataclass_fields__)),
+    window = max(1, int(exact_ceil(response_hours * 3600 / seconds)))
+    with right:  # values outside the engine's documented ranges are refused with a message in place of the answer
+        result = common.guarded(
+            lambda: _required(model, volume, seconds, aht, patience, factors, targets, window, response_hours)
         )
-    else:
-        result = required_agents_erlang_c(volume, seconds, aht, targets)
+    if result is None:
+        return
     net = int(result.agents[0])
     m = result.metrics
     with right:
