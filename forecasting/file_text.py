@@ -151,24 +151,21 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 
 
 def detect_legacy_encoding(raw: bytes) -> str | None:
-    """The legacy encoding that decodes all of raw and reads as plausible text (see `plausibility`), or None.
-
-    Tried in order GBK, Windows-1252, then the better of Big5 and Shift-JIS; the first whose decoded text is at
-    least 90 % plausible wins. (charset-normalizer was measured on short CSV cells and misread them: GBK names as
-    Shift-JIS half-width katakana, Latin-1 names as Baltic cp775, so it is not used.)
+    """The legacy encoding that decodes all of raw and reads as the most plausible text (see `plausibility`, at
+    least 90 %), or None. Ties go to Windows-1252, then GBK, Big5 and Shift-JIS: Chinese words of two or more
+    characters never read as plausible Latin text, while two accented Latin letters can read as one Chinese
+    character. (charset-normalizer was measured on short CSV cells and misread them: GBK names as Shift-JIS
+    half-width katakana, Latin-1 names as Baltic cp775, so it is not used.)
     """
-    texts = {e: t for e in _LEGACY_ENCODINGS if (t := _decoded(raw, e)) is not None}
-    scores = {e: plausibility(t, e) for e, t in texts.items()}
-    for group in (("gb18030",), ("cp1252",), ("big5", "cp932")):
-        ranked = sorted((e for e in group if e in scores), key=lambda e: -scores[e])
-        if ranked and scores[ranked[0]] >= _PLAUSIBLE_SHARE:
-            return ranked[0]
-    return None
+    scores = {e: plausibility(t, e) for e in _LEGACY_ENCODINGS if (t := _decoded(raw, e)) is not None}
+    plausible = [e for e in _TIE_ORDER if scores.get(e, 0.0) >= _PLAUSIBLE_SHARE]
+    return max(plausible, key=lambda e: scores[e]) if plausible else None
 
 
+_TIE_ORDER = ("cp1252", "gb18030", "big5", "cp932")
 _PLAUSIBLE_SHARE = 0.9
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
-_LATIN_PUNCTUATION = set("€‚„…†‡ˆ‰‹‘’“”•–—˜™›\xa0¡¢£¥§©«®°±²³´µ¶·¹º»¼½¾¿×÷")
+_LATIN_PUNCTUATION = set("€‚„…†‡ˆ‰‹‘’“”•–—˜™›\xa0¡¢£¥§©«®°±²³´µ¶·¹º»¼½¾¿")
 
 
 def plausibility(text: str, encoding: str) -> float:
@@ -176,8 +173,8 @@ def plausibility(text: str, encoding: str) -> float:
 
     GBK: common Chinese characters (GB2312) and CJK punctuation, not a lone character inside a Latin word (that
     is two accented Latin letters read as one Chinese character). Windows-1252: Latin letters next to ASCII
-    letters and the usual punctuation, in runs of at most three. Big5: CJK characters. Shift-JIS: kana and CJK
-    characters (half-width katakana are what other encodings look like when misread as Shift-JIS).
+    letters in runs of at most three, and the usual punctuation standing alone. Big5: CJK characters. Shift-JIS:
+    kana and CJK characters (half-width katakana are what other encodings look like when misread as Shift-JIS).
     """
     good = total = 0
     for run in _NON_ASCII_RUN.finditer(text):
@@ -200,7 +197,7 @@ def _plausible_char(c: str, encoding: str, run_length: int, in_word: bool, befor
         if run_length > 3:
             return False
         next_to_letter = any(n.isascii() and n.isalpha() for n in (before, after))
-        return c in _LATIN_PUNCTUATION or (c.isalpha() and next_to_letter)
+        return (c in _LATIN_PUNCTUATION and run_length == 1) or (c.isalpha() and next_to_letter)
     if encoding == "big5":
         return cjk or punctuation
     return cjk or punctuation or "\u3040" <= c <= "\u30ff"

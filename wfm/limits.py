@@ -52,11 +52,6 @@ MAX_SETTING_VALUE = 1_000_000
 MAX_FORECAST_DAYS = 366
 
 
-def within(value: float, low: float, high: float) -> bool:
-    """Whether value is a finite number in [low, high] (NaN and infinities are never within)."""
-    return bool(low <= value <= high)
-
-
 # Queue settings of the calibrated model (availability of agents to a class, handle-time spread, within-interval swing).
 MAX_AVAILABILITY = 10.0
 MAX_AHT_CV = 10.0

@@ -13,10 +13,10 @@ from forecasting.history import read_history
 from forecasting.models import ALIASES
 from forecasting.pipeline import ForecastRun, build_forecast
 from wfm.errors import InputError
+from wfm.limits import MAX_FORECAST_DAYS
 from wfm.outputs import write_json, write_table
 
 ORDER = 20
-MAX_DAYS = 366
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,8 +55,8 @@ def _calendar(args: argparse.Namespace, history: pd.DataFrame, start: pd.Timesta
 
 def run(args: argparse.Namespace) -> int:
     """Read, forecast, then write the forecast (and report); nothing is written if the input is bad."""
-    if args.days < 1 or args.days > MAX_DAYS:
-        raise InputError(f"--days {args.days} is out of range; expected 1 to {MAX_DAYS}")
+    if args.days < 1 or args.days > MAX_FORECAST_DAYS:
+        raise InputError(f"--days {args.days} is out of range; expected 1 to {MAX_FORECAST_DAYS}")
     if args.model != "auto" and args.model not in ALIASES:
         raise InputError(f'--model "{args.model}" is unknown; expected auto or one of {", ".join(ALIASES)}')
     if args.aht_seconds is not None and not args.aht_seconds > 0:

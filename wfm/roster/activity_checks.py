@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from wfm.roster.break_rules import DEFAULT_BREAK_RULE, BreakRule
@@ -23,22 +24,12 @@ def check_activities(frame: pd.DataFrame, x, training: tuple = ()) -> list:
     from wfm.roster.checker import Violation
 
     out: list[Violation] = []
-    worked = frame[frame["activity"] != "off"].sort_values(["agent_id", "date", "start"])
-    days: dict[tuple[str, date], list] = defaultdict(list)
-    for r in zip(
-        worked["agent_id"],
-        worked["date"],
-        worked["start"],
-        worked["end"],
-        worked["activity"],
-        worked["queue"],
-        strict=True,
-    ):
-        days[(r[0], r[1])].append(_Row(r[2].to_pydatetime(), r[3].to_pydatetime(), r[4], r[5]))
+    worked = _worked_rows(frame)
+    days = _worked_days(worked)
     if x.config.breaks.configured:
         for (agent_id, day), rows in days.items():
             out += [Violation(rule, agent_id, day, text) for rule, text in _pause_problems(rows, day, x)]
-        out += [Violation("break_cap", "", day, text) for day, text in _cap_problems(days, x)]
+        out += [Violation("break_cap", "", day, text) for day, text in _cap_problems(worked, x)]
     out += [Violation(rule, a, day, text) for rule, a, day, text in _training_problems(days, training)]
     return out
 
@@ -50,6 +41,47 @@ class _Row(NamedTuple):
     end: datetime
     activity: str
     queue: str
+
+
+class _Worked(NamedTuple):
+    """The non-off rows sorted by agent, date and start, as columns."""
+
+    agent_ids: np.ndarray
+    days: np.ndarray
+    starts: np.ndarray  # python datetimes
+    ends: np.ndarray
+    activity: np.ndarray
+    queue: np.ndarray
+    new_day: np.ndarray  # the row is an agent's first on its date
+
+    def microseconds(self, column: np.ndarray) -> np.ndarray:
+        """A column of datetimes as microseconds since 1970 (int64)."""
+        return pd.DatetimeIndex(column).as_unit("us").asi8
+
+
+def _worked_rows(frame: pd.DataFrame) -> _Worked:
+    """The non-off rows of a roster frame by agent, date and start."""
+    worked = frame[frame["activity"] != "off"].sort_values(["agent_id", "date", "start"])
+    agent_ids = worked["agent_id"].to_numpy(dtype=object)
+    days = worked["date"].to_numpy(dtype=object)
+    new_day = np.ones(len(worked), dtype=bool)
+    new_day[1:] = (agent_ids[1:] != agent_ids[:-1]) | (days[1:] != days[:-1])
+    return _Worked(
+        agent_ids,
+        days,
+        pd.DatetimeIndex(worked["start"]).to_pydatetime(),
+        pd.DatetimeIndex(worked["end"]).to_pydatetime(),
+        worked["activity"].to_numpy(dtype=object),
+        worked["queue"].to_numpy(dtype=object),
+        new_day,
+    )
+
+
+def _worked_days(worked: _Worked) -> dict[tuple[str, date], list[_Row]]:
+    """(agent, date) → that day's non-off rows by start, in the order of agent and date."""
+    rows = list(map(_Row, worked.starts, worked.ends, worked.activity, worked.queue))
+    bounds = [*np.flatnonzero(worked.new_day).tolist(), len(rows)]
+    return {(worked.agent_ids[lo], worked.days[lo]): rows[lo:hi] for lo, hi in pairwise(bounds)}
 
 
 def _rule_of(rules: tuple[BreakRule, ...], minutes: int) -> BreakRule:
@@ -126,37 +158,58 @@ def _pause_problems(rows: list[_Row], day: date, x) -> list[tuple[str, str]]:
     return found
 
 
-def _cap_problems(days: dict[tuple[str, date], list[_Row]], x) -> list[tuple[date, str]]:
-    """(date, message) per queue and date where more agents pause at once than the cap allows."""
+def _cap_problems(worked: _Worked, x) -> list[tuple[date, str]]:
+    """(date, message) per queue and date where more agents pause at once than the cap allows.
+
+    An agent-day with work rows on exactly one queue is on shift on it from its first start to its last end."""
     cap = x.config.breaks.cap
-    if cap is None or not days:
+    is_work = worked.activity == "work"
+    if cap is None or not is_work.any():
         return []
     step = timedelta(minutes=x.config.rules.interval_minutes)
-    on_shift: dict[tuple[str, datetime], int] = defaultdict(int)
-    paused: dict[tuple[str, datetime], int] = defaultdict(int)
-    for rows in days.values():
-        queues = {r.queue for r in rows if r.activity == "work"}
-        if len(queues) != 1:
-            continue
-        queue = queues.pop()
-        t, finish = min(r.start for r in rows), max(r.end for r in rows)
-        while t < finish:
-            on_shift[(queue, t)] += 1
-            t += step
-        for r in rows:
-            if r.activity in ("break", "lunch"):
-                t = r.start
-                while t < r.end:
-                    paused[(queue, t)] += 1
-                    t += step
+    day_of_row = np.cumsum(worked.new_day) - 1
+    codes, names = pd.factorize(worked.queue[is_work], sort=True)
+    pairs = np.unique(day_of_row[is_work] * len(names) + codes)  # distinct (day, queue)
+    n_queues = np.bincount(pairs // len(names), minlength=int(day_of_row[-1]) + 1)
+    queue_of_day = np.full(len(n_queues), -1)
+    queue_of_day[pairs // len(names)] = pairs % len(names)
+    one_queue = np.flatnonzero(n_queues == 1)  # the days that count
+    firsts = np.flatnonzero(worked.new_day)
+    starts, ends = worked.microseconds(worked.starts), worked.microseconds(worked.ends)
+    last_end = np.maximum.reduceat(ends, firsts)
+    on_shift = dict(_step_counts(queue_of_day[one_queue], starts[firsts[one_queue]], last_end[one_queue], step))
+    pause = ((worked.activity == "break") | (worked.activity == "lunch")) & (n_queues[day_of_row] == 1)
+    paused = _step_counts(queue_of_day[day_of_row[pause]], starts[pause], ends[pause], step)
     reported: set[tuple[str, date]] = set()
     out = []
-    for (queue, t), n in sorted(paused.items()):
-        limit = max(cap.min_agents, int(cap.share(queue) * on_shift[(queue, t)] + 1e-9))
+    epoch, micro = datetime(1970, 1, 1), timedelta(microseconds=1)
+    for (code, t_us), n in paused:
+        queue = str(names[code])
+        limit = max(cap.min_agents, int(cap.share(queue) * on_shift.get((code, t_us), 0) + 1e-9))
+        t = epoch + t_us * micro
         if n > limit and (queue, t.date()) not in reported:
             reported.add((queue, t.date()))
             out.append((t.date(), f"queue {queue}: {n} agents pause at {t:%H:%M}, the cap allows {limit}"))
     return out
+
+
+def _step_counts(
+    queues: np.ndarray, starts: np.ndarray, ends: np.ndarray, step: timedelta
+) -> list[tuple[tuple[int, int], int]]:
+    """((queue, t), how many spans hold t) sorted by queue and t, where a span (microseconds) holds start,
+    start + step, … before its end."""
+    step_us = step // timedelta(microseconds=1)
+    steps = np.maximum(0, -((starts - ends) // step_us))  # ceil((end − start) / step); none when not after
+    span = np.repeat(np.arange(len(starts)), steps)
+    k = np.arange(len(span)) - np.repeat(np.cumsum(steps) - steps, steps)
+    queue, t = queues[span], starts[span] + k * step_us
+    order = np.lexsort((t, queue))
+    queue, t = queue[order], t[order]
+    first = np.ones(len(t), dtype=bool)
+    first[1:] = (queue[1:] != queue[:-1]) | (t[1:] != t[:-1])
+    at = np.flatnonzero(first)
+    counts = np.diff(np.append(at, len(t)))
+    return list(zip(zip(queue[at].tolist(), t[at].tolist(), strict=True), counts.tolist(), strict=True))
 
 
 def _training_problems(days: dict[tuple[str, date], list[_Row]], training: tuple) -> list[tuple[str, str, date, str]]:

@@ -11,9 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from forecasting.csv_input import overnight_ends
@@ -61,6 +63,33 @@ class CheckInput:
     first_day: date
     n_days: int
 
+    @cached_property
+    def by_agent(self) -> dict[str, list[Block]]:
+        """The first blocks grouped by agent, in the order of `blocks` (by date when made by blocks_from_rows)."""
+        return _by_agent(self.blocks)
+
+    @cached_property
+    def all_by_agent(self) -> dict[str, list[Block]]:
+        """Every block (first and further ones of a date) grouped by agent: an agent's first blocks, then its others."""
+        return _by_agent(self.blocks + self.extra_blocks)
+
+    @cached_property
+    def template_keys(self) -> frozenset[tuple[int, int, int, int]]:
+        """(start minute, length, lunch, weekday) of every template and weekday it is allowed on."""
+        return frozenset(
+            (t.start_minute, t.length_minutes, t.lunch_minutes, weekday) for t in self.shifts for weekday in t.weekdays
+        )
+
+    @cached_property
+    def template_by_shape(self) -> dict[tuple[int, int, int], ShiftTemplate]:
+        """(start minute, length, lunch) → the template with that shape (the first by name when several have it)."""
+        found: dict[tuple[int, int, int], ShiftTemplate] = {}
+        for t in self.shifts:
+            key = (t.start_minute, t.length_minutes, t.lunch_minutes)
+            if key not in found or t.name < found[key].name:
+                found[key] = t
+        return found
+
 
 def read_roster(path: str | Path) -> pd.DataFrame:
     """A roster file (export contract) with parsed `date`, `start`, `end`; bad cells are InputErrors."""
@@ -96,31 +125,50 @@ def parse_roster(frame: pd.DataFrame, file: str | Path = "roster") -> pd.DataFra
 
 
 def blocks_from_rows(frame: pd.DataFrame) -> tuple[list[Block], list[Block], list[Violation]]:
-    """(first block per agent and date, further blocks, overlapping-row violations)."""
-    firsts, extras, problems = [], [], []
+    """(first block per agent and date, further blocks, overlapping-row violations).
+
+    The non-off rows sorted by agent, date and start: a block begins where the agent or the date changes or a row
+    starts after the previous row's end; a row starting before the previous row's end overlaps it."""
     worked = frame[frame["activity"] != "off"].sort_values(["agent_id", "date", "start"])
-    for (agent_id, day), rows in worked.groupby(["agent_id", "date"], sort=True):
-        current: list = []
-        day_blocks = []
-        for row in rows.itertuples(index=False):
-            if current and row.start < current[-1].end:
-                problems.append(Violation("overlapping_rows", agent_id, day, f"rows overlap at {row.start}"))
-            if current and row.start > current[-1].end:
-                day_blocks.append(current)
-                current = []
-            current.append(row)
-        day_blocks.append(current)
-        made = [_block(agent_id, day, rows_) for rows_ in day_blocks]
-        firsts.append(made[0])
-        extras.extend(made[1:])
+    if worked.empty:
+        return [], [], []
+    agent_ids = worked["agent_id"].to_numpy(dtype=object)
+    days = worked["date"].to_numpy(dtype=object)
+    activity = worked["activity"].to_numpy(dtype=object)
+    start_ns = worked["start"].to_numpy().astype("datetime64[ns]").view(np.int64)
+    end_ns = worked["end"].to_numpy().astype("datetime64[ns]").view(np.int64)
+    new_day = np.ones(len(worked), dtype=bool)
+    new_day[1:] = (agent_ids[1:] != agent_ids[:-1]) | (days[1:] != days[:-1])
+    previous_end = np.roll(end_ns, 1)
+    begins = new_day | (start_ns > previous_end)
+    first_rows = np.flatnonzero(begins)
+    block_of_row = np.cumsum(begins) - 1
+    lunch_minutes = np.add.reduceat(np.where(activity == "lunch", (end_ns - start_ns) // 60_000_000_000, 0), first_rows)
+    queues: list[set[str]] = [set() for _ in range(len(first_rows))]
+    is_work = activity == "work"
+    work_queues = worked["queue"].to_numpy(dtype=object)[is_work]
+    for block, queue in zip(block_of_row[is_work].tolist(), work_queues, strict=True):
+        queues[block].add(queue)
+    starts = _datetimes(worked["start"].iloc[first_rows])
+    ends = _datetimes(pd.Series(np.maximum.reduceat(worked["end"].to_numpy(), first_rows)))
+    firsts, extras = [], []
+    for i, row in enumerate(first_rows.tolist()):
+        block = Block(agent_ids[row], days[row], starts[i], ends[i], int(lunch_minutes[i]), frozenset(queues[i]))
+        (firsts if new_day[row] else extras).append(block)
+    problems = [
+        Violation("overlapping_rows", agent_ids[row], days[row], f"rows overlap at {worked['start'].iloc[row]}")
+        for row in np.flatnonzero(~new_day & (start_ns < previous_end)).tolist()
+    ]
     return firsts, extras, problems
 
 
-def _block(agent_id: str, day: date, rows: list) -> Block:
-    """A block from its rows."""
-    lunch = sum(int((r.end - r.start).total_seconds() // 60) for r in rows if r.activity == "lunch")
-    queues = frozenset(r.queue for r in rows if r.activity == "work")
-    return Block(agent_id, day, rows[0].start, max(r.end for r in rows), lunch, queues)
+def _datetimes(values: pd.Series) -> list[datetime]:
+    """Python datetimes (quick arithmetic in the checks), or pandas Timestamps when a value has nanoseconds that a
+    datetime would drop."""
+    nanoseconds = values.to_numpy().astype("datetime64[ns]").view(np.int64)
+    if (nanoseconds % 1000 == 0).all():
+        return pd.DatetimeIndex(values).to_pydatetime().tolist()
+    return values.tolist()
 
 
 def _midnight(day: date) -> datetime:
@@ -156,13 +204,7 @@ def check_shift_template(x: CheckInput) -> list[Violation]:
     for b in x.blocks:
         start = _minutes(b.start - _midnight(b.day))
         length = _minutes(b.end - b.start)
-        if not any(
-            t.start_minute == start
-            and t.length_minutes == length
-            and t.lunch_minutes == b.lunch_minutes
-            and b.day.weekday() in t.weekdays
-            for t in x.shifts
-        ):
+        if (start, length, b.lunch_minutes, b.day.weekday()) not in x.template_keys:
             out.append(
                 Violation(
                     "shift_template",
@@ -178,7 +220,7 @@ def check_minimum_rest(x: CheckInput) -> list[Violation]:
     """At least min_rest_hours between consecutive shifts of an agent."""
     rest = x.config.rules.min_rest_hours
     out = []
-    for agent_id, blocks in _by_agent(x.blocks + x.extra_blocks).items():
+    for agent_id, blocks in x.all_by_agent.items():
         ordered = sorted(blocks, key=lambda b: b.start)
         for prev, nxt in pairwise(ordered):
             gap_hours = (nxt.start - prev.end).total_seconds() / 3600
@@ -197,7 +239,7 @@ def check_minimum_rest(x: CheckInput) -> list[Violation]:
 def check_days_off_per_week(x: CheckInput) -> list[Violation]:
     """Working days per week at most 7 − days_off_per_week and the agent's max_days_week."""
     out = []
-    for agent_id, blocks in _by_agent(x.blocks).items():
+    for agent_id, blocks in x.by_agent.items():
         agent = x.agents.get(agent_id)
         for week, days_in_week, week_blocks in _weeks(x, blocks):
             cap = min(7 - x.config.rules.days_off_per_week, days_in_week)
@@ -218,7 +260,7 @@ def check_days_off_per_week(x: CheckInput) -> list[Violation]:
 def check_max_consecutive_days(x: CheckInput) -> list[Violation]:
     """No run of working dates longer than max_consecutive_days (the agent's own limit, else the rules')."""
     out = []
-    for agent_id, blocks in _by_agent(x.blocks).items():
+    for agent_id, blocks in x.by_agent.items():
         agent = x.agents.get(agent_id)
         own = agent.max_consecutive_days if agent is not None else None
         limit = x.config.rules.max_consecutive_days if own is None else own
@@ -236,8 +278,7 @@ def check_weekly_hours(x: CheckInput) -> list[Violation]:
     out = []
     leave = {(t.agent_id, t.day) for t in x.time_off if t.start_minute is None}
     for agent_id, agent in x.agents.items():
-        blocks = [b for b in x.blocks if b.agent_id == agent_id]
-        for week, days_in_week, week_blocks in _weeks(x, blocks):
+        for week, days_in_week, week_blocks in _weeks(x, x.by_agent.get(agent_id, [])):
             first = x.first_day + timedelta(days=7 * week)
             available = sum((agent_id, first + timedelta(days=i)) not in leave for i in range(days_in_week))
             paid = sum(_minutes(b.end - b.start) - b.lunch_minutes for b in week_blocks)
@@ -285,8 +326,8 @@ def check_time_off(x: CheckInput) -> list[Violation]:
     for off in x.time_off:
         lo = _midnight(off.day) + timedelta(minutes=off.start_minute or 0)
         hi = _midnight(off.day) + timedelta(minutes=off.end_minute if off.end_minute is not None else 1440)
-        for b in x.blocks:
-            if b.agent_id == off.agent_id and b.start < hi and lo < b.end:
+        for b in x.by_agent.get(off.agent_id, []):
+            if b.start < hi and lo < b.end:
                 out.append(Violation("time_off", b.agent_id, b.day, f"shift overlaps time off on {off.day}"))
     return out
 
@@ -316,11 +357,13 @@ def _by_agent(blocks: list[Block]) -> dict[str, list[Block]]:
 
 def _weeks(x: CheckInput, blocks: list[Block]) -> list[tuple[int, int, list[Block]]]:
     """(week index, days of that week inside the roster, blocks starting in it) for every week."""
-    weeks = []
-    for week in range(math.ceil(x.n_days / 7)):
-        days_in_week = min(7, x.n_days - 7 * week)
-        weeks.append((week, days_in_week, [b for b in blocks if (b.day - x.first_day).days // 7 == week]))
-    return weeks
+    n_weeks = math.ceil(x.n_days / 7)
+    in_week: list[list[Block]] = [[] for _ in range(n_weeks)]
+    for b in blocks:
+        week = (b.day - x.first_day).days // 7
+        if 0 <= week < n_weeks:
+            in_week[week].append(b)
+    return [(week, min(7, x.n_days - 7 * week), in_week[week]) for week in range(n_weeks)]
 
 
 def _runs(x: CheckInput, worked: set[date]) -> list[tuple[bool, date, int, bool]]:
@@ -348,7 +391,7 @@ def check_min_consecutive_runs(x: CheckInput) -> list[Violation]:
     rules = x.config.rules
     out = []
     for agent_id, agent in x.agents.items():
-        worked = {b.day for b in x.blocks if b.agent_id == agent_id}
+        worked = {b.day for b in x.by_agent.get(agent_id, [])}
         least_on = _own(agent, "min_consecutive_days", rules.min_consecutive_days)
         least_off = _own(agent, "min_consecutive_days_off", rules.min_consecutive_days_off)
         for working, first, length, at_edge in _runs(x, worked):
@@ -367,7 +410,7 @@ def check_max_weekends(x: CheckInput) -> list[Violation]:
     mondays = sorted({d - timedelta(days=d.weekday()) for d in horizon if d.weekday() >= 5})
     per_4 = x.config.rules.max_weekends_per_4_weeks
     out = []
-    for agent_id, blocks in _by_agent(x.blocks).items():
+    for agent_id, blocks in x.by_agent.items():
         agent = x.agents.get(agent_id)
         worked = {b.day - timedelta(days=b.day.weekday()) for b in blocks if b.day.weekday() >= 5}
         flags = [m in worked for m in mondays]
@@ -393,7 +436,7 @@ def check_total_minutes(x: CheckInput) -> list[Violation]:
     for agent_id, agent in x.agents.items():
         if agent.min_total_minutes is None and agent.max_total_minutes is None:
             continue
-        paid = sum(_minutes(b.end - b.start) - b.lunch_minutes for b in x.blocks if b.agent_id == agent_id)
+        paid = sum(_minutes(b.end - b.start) - b.lunch_minutes for b in x.by_agent.get(agent_id, []))
         low = agent.min_total_minutes or 0
         high = agent.max_total_minutes if agent.max_total_minutes is not None else math.inf
         if not low <= paid <= high:
@@ -403,20 +446,13 @@ def check_total_minutes(x: CheckInput) -> list[Violation]:
 
 def _template_name(x: CheckInput, b: Block) -> ShiftTemplate | None:
     """The template a block matches by start, length and lunch (the first by name when several do)."""
-    start = _minutes(b.start - _midnight(b.day))
-    length = _minutes(b.end - b.start)
-    matches = [
-        t
-        for t in x.shifts
-        if t.start_minute == start and t.length_minutes == length and t.lunch_minutes == b.lunch_minutes
-    ]
-    return min(matches, key=lambda t: t.name) if matches else None
+    return x.template_by_shape.get((_minutes(b.start - _midnight(b.day)), _minutes(b.end - b.start), b.lunch_minutes))
 
 
 def check_max_shifts_per_template(x: CheckInput) -> list[Violation]:
     """At most the agent's max_shifts of each named template over the roster."""
     out = []
-    for agent_id, blocks in _by_agent(x.blocks).items():
+    for agent_id, blocks in x.by_agent.items():
         agent = x.agents.get(agent_id)
         if agent is None or not agent.max_shifts:
             continue
@@ -437,7 +473,7 @@ def check_forbidden_successions(x: CheckInput) -> list[Violation]:
     """No template the day after one it may not follow (not_followed_by, [rules] pairs, forward rotation)."""
     pairs = {tuple(p.strip() for p in text.split(">", 1)) for text in x.config.rules.forbidden_successions}
     out = []
-    for agent_id, blocks in _by_agent(x.blocks).items():
+    for agent_id, blocks in x.by_agent.items():
         ordered = sorted(blocks, key=lambda b: b.day)
         for prev, nxt in pairwise(ordered):
             if (nxt.day - prev.day).days != 1:
@@ -459,7 +495,7 @@ def check_queue_rotation(x: CheckInput) -> list[Violation]:
     if limit <= 0:
         return []
     out = []
-    for agent_id, blocks in _by_agent(x.blocks).items():
+    for agent_id, blocks in x.by_agent.items():
         agent = x.agents.get(agent_id)
         if agent is None or len(agent.skills) < 2:
             continue

@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from wfm.limits import MAX_ROSTER_DAYS
 from wfm.roster.break_rules import BreakSettings
 
 MINUTES_PER_DAY = 1440
 DAYS_PER_WEEK = 7
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MAX_HORIZON_DAYS = 42
+MAX_HORIZON_DAYS = MAX_ROSTER_DAYS
 
 
 @dataclass(frozen=True)
