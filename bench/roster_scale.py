@@ -240,7 +240,7 @@ def _timed_pipeline(inst: Instance, config: Config, solve_seconds: float, wall_s
     """(wall seconds per phase, solution, activity plan, checker violations) of the `wfm roster` steps."""
     from roster_full import TRAINING
 
-    from wfm.roster.activities import place_activities, placement_seconds_left
+    from wfm.roster.activities import place_activities, placement_seconds_left, solve_seconds_within
 
     seconds: dict[str, float] = {}
     started = time.monotonic()
@@ -248,7 +248,7 @@ def _timed_pipeline(inst: Instance, config: Config, solve_seconds: float, wall_s
     solution = solve_roster(
         inst,
         config,
-        SolveSettings(time_limit_seconds=solve_seconds),
+        SolveSettings(time_limit_seconds=solve_seconds_within(solve_seconds, len(inst.agents), inst.days)),
         progress=lambda line: print("  " + line, file=sys.stderr, flush=True),
     )
     seconds["solve"] = time.monotonic() - started

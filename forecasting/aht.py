@@ -10,13 +10,20 @@ LEVELS: tuple[list[str], ...] = (["queue", "weekday", "time"], ["queue", "time"]
 
 
 def forecast_aht(
-    history: pd.DataFrame, future: pd.DataFrame, *, weeks: int = 8, fallback_seconds: float | None = None
+    history: pd.DataFrame,
+    future: pd.DataFrame,
+    *,
+    weeks: int = 8,
+    fallback_seconds: float | None = None,
+    end: pd.Timestamp | None = None,
 ) -> np.ndarray:
     """AHT seconds for each future (queue, interval_start) row.
 
     Same queue, weekday and time of day over the last `weeks` weeks, weighted by offered volume; where that
     slot has no handled calls, the queue's time-of-day mean, then the queue's mean over those weeks, then over
-    the whole history, then `fallback_seconds`; NaN where none applies (never an infinity).
+    the whole history, then `fallback_seconds`; NaN where none applies (never an infinity). The weeks end at
+    the last handled interval of `history`, or at `end` (`recent_end` of the whole history, when `history` is
+    one batch of its queues: each queue's AHT then equals the one-piece result).
     """
     fallback = np.nan if fallback_seconds is None else float(fallback_seconds)
     if "aht_seconds" not in history.columns:
@@ -25,7 +32,8 @@ def forecast_aht(
     if data.empty:
         return np.full(len(future), fallback)
     stamps = data["interval_start"]
-    recent = _with_keys(data[stamps >= stamps.max().normalize() - pd.Timedelta(weeks=weeks)])
+    last = stamps.max() if end is None else pd.Timestamp(end)
+    recent = _with_keys(data[stamps >= last.normalize() - pd.Timedelta(weeks=weeks)])
     keys = _with_keys(pd.DataFrame({"queue": future["queue"].to_numpy(), "interval_start": future["interval_start"]}))
     out = np.full(len(future), np.nan)
     for by in LEVELS:
@@ -33,6 +41,14 @@ def forecast_aht(
     if np.isnan(out).any():
         out = np.where(np.isnan(out), _level_means(data, keys, ["queue"]), out)
     return np.where(np.isfinite(out), out, fallback)
+
+
+def recent_end(history: pd.DataFrame) -> pd.Timestamp | None:
+    """The last interval with handled calls (where forecast_aht's recent weeks end); None without any."""
+    if "aht_seconds" not in history.columns:
+        return None
+    data = _handled(history)
+    return None if data.empty else pd.Timestamp(data["interval_start"].max())
 
 
 def _handled(history: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from wfm.roster.activities import (
     place_activities,
     place_in_roster,
     placement_seconds_left,
+    solve_seconds_within,
 )
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Assignment, Config, Instance, RosterSolution
@@ -161,7 +162,8 @@ def build_roster(
     deadline = time.monotonic() + WALL_SHARE * time_limit_seconds
     instance, config = load_roster_instance(engine, requirements, start, days)
     training = _training(training_file, instance)
-    solution = solve_roster(instance, config, SolveSettings(time_limit_seconds=time_limit_seconds), progress=progress)
+    solve_seconds = solve_seconds_within(time_limit_seconds, len(instance.agents), instance.days)
+    solution = solve_roster(instance, config, SolveSettings(time_limit_seconds=solve_seconds), progress=progress)
     place_limit = placement_seconds_left(deadline, len(solution.assignments))
     plan = place_activities(instance, config, solution.assignments, training, place_limit)
     if progress is not None:

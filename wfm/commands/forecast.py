@@ -12,6 +12,7 @@ from forecasting.events import EventCalendar, check_holiday_spec, read_events, s
 from forecasting.history import read_history
 from forecasting.models import ALIASES
 from forecasting.pipeline import ForecastRun, build_forecast
+from wfm.engines import add_engine_options, check_engine_options, open_engine
 from wfm.errors import InputError
 from wfm.limits import MAX_FORECAST_DAYS
 from wfm.outputs import write_json, write_table
@@ -31,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--holidays", help="site holiday calendar: a country code (CN, IL, US…) or market (NYSE)")
     p.add_argument("--model", default="auto", help=f"auto (lowest backtest WAPE) or one of: {', '.join(ALIASES)}")
     p.add_argument("--aht-seconds", type=float, help="AHT to use where the history has none")
+    add_engine_options(p, "queues' fits, forecasts and backtests")
     p.set_defaults(func=run)
 
 
@@ -61,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f'--model "{args.model}" is unknown; expected auto or one of {", ".join(ALIASES)}')
     if args.aht_seconds is not None and not args.aht_seconds > 0:
         raise InputError(f"--aht-seconds {args.aht_seconds} must be positive")
+    check_engine_options(args.engine, args.address, args.workers)
     start = _start_day(args.start)
     history = read_history(args.history)
     if "aht_seconds" not in history.columns and args.aht_seconds is None:
@@ -72,16 +75,20 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    result = build_forecast(
-        history,
-        start,
-        args.days,
-        model=args.model,
-        calendar=calendar,
-        backtest=bool(args.backtest),
-        aht_seconds=args.aht_seconds,
-        progress=progress,
-    )
+    options = {
+        "model": args.model,
+        "calendar": calendar,
+        "backtest": bool(args.backtest),
+        "aht_seconds": args.aht_seconds,
+        "progress": progress,
+    }
+    if args.engine == "local":
+        result = build_forecast(history, start, args.days, **options)
+    else:  # the same result, the queues in batches on the engine's workers (docs/scale.md)
+        from forecasting.engines import build_forecast_on
+
+        with open_engine(args.engine, args.address, args.workers) as engine:
+            result = build_forecast_on(engine, history, start, args.days, **options)
     if result.frame["aht_seconds"].isna().any():
         raise InputError("some queues have no AHT in the history; pass --aht-seconds", file=args.history)
     write_table(result.frame, args.out, date_format="%Y-%m-%d %H:%M:%S")

@@ -8,11 +8,19 @@ import time
 from datetime import date
 
 from wfm.csvio import write_csv
+from wfm.engines import add_engine_options, check_engine_options, open_engine
 from wfm.errors import InputError
 from wfm.limits import MAX_TIME_LIMIT_SECONDS
 from wfm.outputs import write_json
-from wfm.roster.activities import WALL_SHARE, place_activities, placement_seconds_left
+from wfm.roster.activities import (
+    WALL_SHARE,
+    ActivityPlan,
+    place_activities,
+    placement_seconds_left,
+    solve_seconds_within,
+)
 from wfm.roster.checker import check_roster, parse_roster
+from wfm.roster.domain import Config, Instance, RosterSolution
 from wfm.roster.inputs import check_skills_name_queues, load_instance
 from wfm.roster.outputs import report_dict, roster_frame
 from wfm.roster.shift_outputs import request_summary, shift_coverage_frame
@@ -40,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--report", help="JSON report to write (status, bound, gap, penalties, coverage)")
     p.add_argument("--queues", help="queues CSV: adds the projected service level per interval to the report")
     p.add_argument("--seed", type=int, default=0, help="random seed of the search")
+    p.add_argument("--by", help="team: solve each team (agents' team column) on its own, then merge (docs/scale.md)")
+    add_engine_options(p, "teams (with --by team)")
     p.set_defaults(func=run)
 
 
@@ -57,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             f"--time-limit {args.time_limit:g}: expected seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS:g}"
         )
+    _check_by_team(args)
     deadline = time.monotonic() + WALL_SHARE * args.time_limit
     instance, config = load_instance(
         requirements=args.requirements,
@@ -76,16 +87,23 @@ def run(args: argparse.Namespace) -> int:
             instance.agents, set(read_queues(args.queues)), args.agents, args.queues, each_skill=True
         )
     training = read_training(args.training, instance.agents, instance.interval_minutes) if args.training else ()
-    solution = solve_roster(
-        instance,
-        config,
-        SolveSettings(time_limit_seconds=args.time_limit, seed=args.seed),
-        progress=lambda line: print(line, file=sys.stderr, flush=True),
-    )
-    place_limit = placement_seconds_left(deadline, len(solution.assignments))
-    activities = place_activities(  # breaks, lunches and training in what is left of 1.1 × the limit
-        instance, config, solution.assignments, training, place_limit, seed=args.seed
-    )
+    teams = None
+    if args.by:  # each team solved (and its breaks placed) on the engine, then merged (wfm/roster/teams.py)
+        solution, activities, teams = _solve_by_team(args, instance, config)
+    else:
+        solution = solve_roster(
+            instance,
+            config,
+            SolveSettings(
+                time_limit_seconds=solve_seconds_within(args.time_limit, len(instance.agents), instance.days),
+                seed=args.seed,
+            ),
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+        place_limit = placement_seconds_left(deadline, len(solution.assignments))
+        activities = place_activities(  # breaks, lunches and training in what is left of 1.1 × the limit
+            instance, config, solution.assignments, training, place_limit, seed=args.seed
+        )
     service = None
     if args.queues and args.requirements:
         from wfm.roster.service import projected_service_level
@@ -109,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         report["requests"] = request_summary(instance, solution.assignments)
         if instance.shift_demand is not None:
             report["shift_coverage"] = shift_coverage_frame(instance, solution.assignments).to_dict("records")
+        if teams is not None:
+            report["teams"] = teams
         write_json(report, args.report)
     stats = solution.stats
     assert stats is not None
@@ -122,3 +142,36 @@ def run(args: argparse.Namespace) -> int:
     for v in violations:
         print(f"  VIOLATION {v.rule} {v.agent_id} {v.day}: {v.message}", file=sys.stderr)
     return 1 if violations else 0
+
+
+def _check_by_team(args: argparse.Namespace) -> None:
+    """--by, --engine, --address and --workers: InputError for a value or combination that cannot run."""
+    if args.by is not None and args.by != "team":
+        raise InputError(f'--by "{args.by}" is unknown; expected team')
+    check_engine_options(args.engine, args.address, args.workers)
+    if args.by is None and (args.engine != "local" or args.workers is not None):
+        raise InputError("--engine and --workers need --by team (one roster without teams is one solve)")
+    if args.by and args.training:
+        raise InputError("--training is not supported with --by team (sessions and capacities span teams)")
+
+
+def _solve_by_team(
+    args: argparse.Namespace, instance: Instance, config: Config
+) -> tuple[RosterSolution, ActivityPlan, list[dict]]:
+    """Split by team, solve the teams on the engine, merge; also the report's `teams` rows."""
+    from wfm.roster.teams import merge_teams, solve_teams, split_by_team, team_report
+
+    parts = split_by_team(instance, args.agents)
+    print(f"by team: {len(parts)} teams on the {args.engine} engine", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    with open_engine(args.engine, args.address, args.workers) as engine:
+        results = solve_teams(
+            engine,
+            parts,
+            config,
+            args.time_limit,
+            args.seed,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    solution, activities = merge_teams(instance, parts, results, time.monotonic() - started, args.engine)
+    return solution, activities, team_report(parts, results)

@@ -195,9 +195,19 @@ MIN_PLACEMENT_SECONDS = 0.5
 
 
 def finishing_seconds(n_shifts: int) -> float:
-    """Wall time kept for the steps after placement (output rows, checker, writing): 0.5 s + 60 µs per shift,
-    measured at 28,000 shifts with the machine's other core busy."""
-    return 0.5 + 6e-5 * n_shifts
+    """Wall time kept for the steps after placement (output rows, checker, writing): 1 s + 0.25 ms per shift,
+    measured at 18,400 shifts (4.5 s) with the machine's other core busy."""
+    return 1.0 + 2.5e-4 * n_shifts
+
+
+def solve_seconds_within(time_limit_seconds: float, n_agents: int, days: int) -> float:
+    """The solver's share of a build that must end by WALL_SHARE × the limit: the limit, less what the placement
+    (10 % of the limit, 0.5–15 s) and the finishing steps of about five shifts per agent-week need beyond the
+    extra 10 %; never below half the limit."""
+    expected_shifts = int(n_agents * days * 5 / 7)
+    reserve = min(15.0, max(MIN_PLACEMENT_SECONDS, 0.1 * time_limit_seconds)) + finishing_seconds(expected_shifts)
+    room = WALL_SHARE * time_limit_seconds - reserve
+    return max(0.5 * time_limit_seconds, min(time_limit_seconds, room))
 
 
 def placement_seconds_left(deadline: float, n_shifts: int, now: float | None = None) -> float:

@@ -54,10 +54,6 @@ class _Worked(NamedTuple):
     queue: np.ndarray
     new_day: np.ndarray  # the row is an agent's first on its date
 
-    def microseconds(self, column: np.ndarray) -> np.ndarray:
-        """A column of datetimes as microseconds since 1970 (int64)."""
-        return pd.DatetimeIndex(column).as_unit("us").asi8
-
 
 def _worked_rows(frame: pd.DataFrame) -> _Worked:
     """The non-off rows of a roster frame by agent, date and start."""
@@ -175,7 +171,7 @@ def _cap_problems(worked: _Worked, x) -> list[tuple[date, str]]:
     queue_of_day[pairs // len(names)] = pairs % len(names)
     one_queue = np.flatnonzero(n_queues == 1)  # the days that count
     firsts = np.flatnonzero(worked.new_day)
-    starts, ends = worked.microseconds(worked.starts), worked.microseconds(worked.ends)
+    starts, ends = _microseconds(worked.starts), _microseconds(worked.ends)
     last_end = np.maximum.reduceat(ends, firsts)
     on_shift = dict(_step_counts(queue_of_day[one_queue], starts[firsts[one_queue]], last_end[one_queue], step))
     pause = ((worked.activity == "break") | (worked.activity == "lunch")) & (n_queues[day_of_row] == 1)
@@ -191,6 +187,11 @@ def _cap_problems(worked: _Worked, x) -> list[tuple[date, str]]:
             reported.add((queue, t.date()))
             out.append((t.date(), f"queue {queue}: {n} agents pause at {t:%H:%M}, the cap allows {limit}"))
     return out
+
+
+def _microseconds(datetimes: np.ndarray) -> np.ndarray:
+    """Python datetimes as microseconds since 1970 (int64)."""
+    return pd.DatetimeIndex(datetimes).as_unit("us").asi8
 
 
 def _step_counts(

@@ -182,8 +182,11 @@ def required_agents_chat(
     ceiling = agent_ceiling(slot_erlangs, n)
     if active.size == 0:
         return Staffing(agents, QueueMetrics(**out))
+    _aht_by_held(np.zeros(0), aht_factors)  # bad factors: the ValueError chat_metrics raises, before any estimate
     if _monotone_in_agents(aht_factors):
         guess = _chat_estimate(lam[active], aht[active], aht_factors, targets)
+        # The headroom counts from the estimate too: a strict occupancy cap can put the answer above start + headroom.
+        ceiling = agent_ceiling(slot_erlangs, np.maximum(n, guess))
         found = _bracket_search(n, ceiling, np.clip(guess, n, ceiling), active, lam, aht, aht_factors, targets, out)
         agents[active] = found
         return Staffing(agents, QueueMetrics(**out))
@@ -200,12 +203,15 @@ def required_agents_chat(
 
 
 def _monotone_in_agents(aht_factors: Sequence[float]) -> bool:
-    """Whether the targets met at n agents are met at every n' > n: true when no factor is below the one before.
+    """Whether targets met at n agents are met at every larger count: true when no factor is below the one before.
 
-    With AHT_c non-decreasing in c, each conversation is served at least as fast with one more agent (the router
-    spreads the same conversations over more agents, so none is held at a higher level), the queue drains faster
-    (R = n·k / AHT_k grows) and the chain with n + 1 agents is stochastically smaller: P(wait) and ASA fall, SL
-    rises. Slot occupancy falls too (property-tested against the one-agent-at-a-time search).
+    With AHT_c non-decreasing in c, adding an agent never raises the level any conversation is held at (the router
+    spreads the same m conversations over more agents), so the completion rate of every state m is at least as
+    high with n + 1 agents as with n (beyond n·k it is at least n·k / AHT_k). A birth–death chain with the same
+    arrivals and higher completion rates is stochastically smaller, so with n + 1 agents P(m ≥ (n+1)·k) ≤
+    P(m ≥ n·k) ≤ the P(wait) at n, the queue drains faster (R − λ grows), SL rises and ASA falls, and slot
+    occupancy E[min(m / (n·k), 1)] falls (smaller m and more slots). With a factor below the previous one this
+    argument fails, so those queues keep the one-agent-at-a-time search.
     """
     factors = np.asarray(aht_factors, dtype=float)
     return bool(np.all(np.diff(factors) >= 0))
@@ -268,24 +274,27 @@ def _bracket_search(
 def _chat_estimate(
     lam: NDArray, aht: NDArray, aht_factors: Sequence[float], targets: ServiceTargets
 ) -> NDArray[np.int64]:
-    """A close guess at the answer (only where the search starts; any value gives the same answer).
+    """A close guess at the answer, where the search starts probing (the answer does not depend on it).
 
-    The larger of: the fluid occupancy count, n with λ = n·g(cap·k), where g(x) is the completion rate of one
-    agent holding x conversations on average (part ⌊x⌋, part ⌈x⌉); and the agents for the waiting targets in an
-    Erlang C queue of n·k slots each serving at the slowest level AHT_k (the chat chain is never slower).
+    The larger of: the fluid occupancy count, n with λ·AHT = n·g(cap·k), where g(x) is the completions per AHT of
+    an agent holding x conversations on average (part ⌊x⌋, part ⌈x⌉); and ⌈slots / k⌉ for the fewest slots
+    meeting the waiting targets in an Erlang C queue whose slots all serve at the slowest level AHT_k (with
+    non-decreasing factors the chat chain is never slower, so this is an upper bound for those targets).
     """
     factors = np.asarray(aht_factors, dtype=float)
     k = factors.size
     guess = np.ones(lam.size, dtype=np.int64)
+    traffic = lam * aht
+    rows = np.flatnonzero((traffic > 0) & np.isfinite(traffic))
     if targets.max_occupancy is not None:
         x = targets.max_occupancy * k
         c = min(int(np.floor(x)), k - 1)
-        rate = np.concatenate([[0.0], np.arange(1, k + 1) / factors])  # completions per AHT of an agent holding c
+        rate = np.concatenate([[0.0], np.arange(1, k + 1) / factors])  # completions per AHT, holding 0..k
         per_agent = (c + 1 - x) * rate[c] + (x - c) * rate[c + 1]
-        guess = np.maximum(guess, exact_ceil(lam * aht / per_agent))
+        guess[rows] = np.maximum(guess[rows], exact_ceil(traffic[rows] / per_agent))
     if targets.service_level is not None or targets.asa_seconds is not None:
-        slots = _erlang_c_slots(lam * aht * factors[-1], aht * factors[-1], targets)
-        guess = np.maximum(guess, -(-slots // k))
+        slots = _erlang_c_slots(traffic[rows] * factors[-1], aht[rows] * factors[-1], targets)
+        guess[rows] = np.maximum(guess[rows], -(-slots // k))
     return guess
 
 
