@@ -51,7 +51,7 @@ def greedy_roster(
     chosen: dict[Cell, Choice] = {}
     short: list[int] = []
     for a in order:
-        picks, reached = _agent_picks(instance, config, facts, tables, a, open_demand, {})
+        picks, reached = greedy_plan(instance, config, facts, tables, a, open_demand, {})
         for d, s, q in picks:
             chosen[(a, d)] = (s, q)
             idx = d * instance.intervals_per_day + facts.offsets[s]
@@ -101,19 +101,6 @@ def greedy_plan(
 ) -> tuple[list[tuple[int, int, int]], bool]:
     """Greedy picks (day, shift, queue) of one agent against the open demand, and whether every weekly minimum
     was reached (a few times cheaper than the exact programme; it does not keep weekend caps or queue rotation)."""
-    return _agent_picks(instance, config, facts, tables, a, open_demand, cache)
-
-
-def _agent_picks(
-    instance: Instance,
-    config: Config,
-    facts: InstanceFacts,
-    tables: OptionTables,
-    a: int,
-    open_demand: np.ndarray,
-    cache: dict[int, AgentArrays | None] | None = None,
-) -> tuple[list[tuple[int, int, int]], bool]:
-    """Greedy picks (day, shift, queue) of one agent and whether every weekly minimum was reached."""
     if cache is None:
         cache = {}
     if a not in cache:
@@ -262,7 +249,7 @@ def improve_by_best_response(
             for d, s, q in old:
                 idx = d * instance.intervals_per_day + facts.offsets[s]
                 others[q, idx[idx < instance.n_intervals]] -= 1
-            new, reached = _agent_picks(instance, config, facts, tables, int(a), instance.required - others, cache)
+            new, reached = greedy_plan(instance, config, facts, tables, int(a), instance.required - others, cache)
             if not reached:
                 continue
             before = agent_cost(instance, config, facts, int(a), old, others)
