@@ -22,11 +22,14 @@ from wfm.errors import InputError
 from wfm.export import read_roster_segments
 from wfm.roster.checker import read_roster
 from wfm.roster.inputs import read_agents, read_requirements, read_rules, read_shifts, read_time_off
+from wfm.roster.training import read_training
 from wfm.scenarios import read_scenarios
+from wfm.staffing.calibrated import load_parameter_set
 from wfm.staffing.queues import read_queues
 from wfm.staffing.requirements import read_forecast
 
-QUEUES = Path(__file__).resolve().parents[1] / "tests" / "bad_inputs" / "good" / "good_queues.csv"
+GOOD = Path(__file__).resolve().parents[1] / "tests" / "bad_inputs" / "good"
+QUEUES = GOOD / "good_queues.csv"
 
 # Reader → the header its CSV file has (None: not a CSV file).
 READERS: dict[str, tuple[Callable[[Path], object], str | None]] = {
@@ -44,6 +47,11 @@ READERS: dict[str, tuple[Callable[[Path], object], str | None]] = {
     "rules": (read_rules, None),
     "scenarios": (lambda p: read_scenarios(p, read_queues(QUEUES)), None),
     "curtois": (read_curtois, None),
+    "training": (
+        lambda p: read_training(p, read_agents(GOOD / "good_agents.csv"), 15),
+        "requirement,group,per,sessions,session_minutes,members,days,earliest,latest,capacity",
+    ),
+    "calibration": (load_parameter_set, None),
     "text": (read_text, None),
 }
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from forecasting.file_text import read_text
 from wfm.errors import InputError
 from wfm.limits import MAX_AGENTS_PER_INTERVAL
 from wfm.outputs import write_json
@@ -368,7 +369,7 @@ def save_parameter_set(parameters: Mapping[str, CalibratedParameters], path: str
 def load_parameter_set(path: str | Path) -> dict[str, CalibratedParameters]:
     """Read a JSON written by save_parameter_set (`wfm fidelity --params-out`); bad files raise InputError."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_text(path).lstrip("\ufeff"), parse_constant=_no_constant)
         if not isinstance(data, dict) or not data:
             raise ValueError("expected an object keyed by queue name")
         return {str(queue): _from_dict(entry) for queue, entry in data.items()}
@@ -376,6 +377,11 @@ def load_parameter_set(path: str | Path) -> dict[str, CalibratedParameters]:
         raise InputError("file not found", file=path) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"not a calibrated-parameters JSON file ({exc})", file=path) from None
+
+
+def _no_constant(name: str) -> float:
+    """JSON's NaN and Infinity are not parameters."""
+    raise ValueError(f"{name} is not a finite number")
 
 
 def _from_dict(data: Mapping) -> CalibratedParameters:
