@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -40,9 +41,16 @@ def report(case: str, command: list[str]) -> None:
     print(f"{case:<44} {wall:8.1f} s {rss_mib:9.0f} MiB  exit {code}  {tail[:150]}", flush=True)
 
 
+def in_child(function: str, *args: str) -> None:
+    """Run `function(*args)` of this script in a child process, so that the inputs it builds in memory do not
+    inflate this process (a child started by fork counts its parent's pages in its own peak RSS)."""
+    subprocess.run([PYTHON, __file__, "--write", function, *args], check=True)
+
+
 def history_3y(folder: Path) -> None:
     """The 3-year 5-minute history through the calendar forecast."""
-    plain, _, rows = write_history(folder)
+    in_child("write_3y", str(folder))
+    plain, rows = folder / "history.csv", 1_892_160
     start = "2025-01-02"
     report(
         f"history-3y-5min ({rows:,} rows) forecast",
@@ -69,9 +77,13 @@ def history_max_rows(folder: Path) -> None:
     """Reading a history at the row limit, and one row over it."""
     for label, rows in (("history-max-rows", limits.MAX_ROWS), ("history-max-rows + 1 (refused)", limits.MAX_ROWS + 1)):
         path = folder / f"history_{rows}.csv"
-        _grid_history(rows, 12).to_csv(path, index=False)
+        in_child("write_grid_history", str(path), str(rows))
         size = path.stat().st_size / 2**20
-        code = f"from forecasting.history import read_history; f = read_history({str(path)!r}); print(len(f), 'rows')"
+        code = (
+            "import sys\nfrom forecasting.history import read_history\nfrom wfm.errors import InputError\n"
+            f"try:\n    print(len(read_history({str(path)!r})), 'rows read', file=sys.stderr)\n"
+            "except InputError as exc:\n    print('refused:', exc, file=sys.stderr)\n    sys.exit(2)\n"
+        )
         report(f"{label} ({rows:,} rows, {size:,.0f} MiB)", [PYTHON, "-c", code])
         path.unlink()
 
@@ -125,7 +137,7 @@ def requirements_at_ceiling(folder: Path) -> None:
 def scenario_max_multiplier(folder: Path) -> None:
     """A ×100 peak on a week of six queues, then ×1e308 (refused)."""
     queues = folder / "queues6.csv"
-    rows = [f"q{i},voice,15,0.8,20,,0.85,0.3,,," for i in range(6)]
+    rows = [f"q{i},voice,15,0.8,20,,0.85,0.3,," for i in range(6)]
     queues.write_text(QUEUES_CSV.splitlines()[0] + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     stamps = pd.date_range("2026-11-09", periods=7 * 96, freq="15min").strftime("%Y-%m-%d %H:%M")
     forecast = pd.concat(
@@ -158,12 +170,29 @@ CASES = {
 }
 
 
+def write_3y(folder: str) -> None:
+    """The 3-year 5-minute history (bench/forecast_scale.py) into folder/history.csv."""
+    write_history(Path(folder))
+
+
+def write_grid_history(path: str, rows: str) -> None:
+    """A plain 12-queue history of `rows` rows."""
+    _grid_history(int(rows), 12).to_csv(path, index=False)
+
+
+WRITERS = {"write_3y": write_3y, "write_grid_history": write_grid_history}
+
+
 def main() -> None:
     """Run the chosen cases and print one line each."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated cases")
     parser.add_argument("--keep", help="keep the inputs in this folder")
+    parser.add_argument("--write", nargs="+", help=argparse.SUPPRESS)  # internal: build one input in a child
     args = parser.parse_args()
+    if args.write:
+        WRITERS[args.write[0]](*args.write[1:])
+        return
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="wfm-limits-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"{'case':<44} {'wall':>10} {'peak RSS':>13}")

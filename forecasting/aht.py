@@ -47,8 +47,9 @@ def recent_end(history: pd.DataFrame) -> pd.Timestamp | None:
     """The last interval with handled calls (where forecast_aht's recent weeks end); None without any."""
     if "aht_seconds" not in history.columns:
         return None
-    data = _handled(history)
-    return None if data.empty else pd.Timestamp(data["interval_start"].max())
+    offered, aht = history["offered"].to_numpy(float), history["aht_seconds"].to_numpy(float)
+    handled = (offered > 0) & np.isfinite(aht)
+    return pd.Timestamp(pd.to_datetime(history["interval_start"])[handled].max()) if handled.any() else None
 
 
 def _handled(history: pd.DataFrame) -> pd.DataFrame:

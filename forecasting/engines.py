@@ -81,10 +81,12 @@ def queue_batches(queues: Sequence[str], count: int) -> list[list[str]]:
 
 def split_history(past: pd.DataFrame, batches: Sequence[Sequence[str]]) -> list[pd.DataFrame]:
     """The history rows of each batch of queues, in their original order and with their original labels."""
-    names = past["queue"].astype(str)
+    codes, uniques = pd.factorize(past["queue"].astype(str))
     position = {queue: b for b, batch in enumerate(batches) for queue in batch}
-    owner = names.map(position).to_numpy()
-    return [past[owner == b] for b in range(len(batches))]
+    owner = np.array([position[str(q)] for q in uniques], dtype=np.int64)[codes]
+    order = np.argsort(owner, kind="stable")  # rows grouped by batch, original order within each
+    bounds = np.searchsorted(owner[order], np.arange(len(batches) + 1))
+    return [past.take(order[bounds[b] : bounds[b + 1]]) for b in range(len(batches))]
 
 
 def backtest_batch(
@@ -126,7 +128,8 @@ def merge_backtests(
     long: pd.DataFrame, parts: Sequence[BatchBacktest], aliases: tuple[str, ...], origins: tuple, horizon: int
 ) -> BacktestResult:
     """The backtest of all queues from the batches' parts: test rows, lead days, scales, metrics and choice
-    computed here over every queue, as run_backtest does."""
+    computed here over every queue, as run_backtest does. `long` holds at least the rows from the first origin
+    on (with the history's row labels: the batches' forecasts are matched by them)."""
     frame = check_frame(long)
     names = frame[ID].astype(str)
     scored, scales, errors = [], {}, {}
@@ -195,16 +198,18 @@ def build_forecast_on(
     groups = queue_batches(past["queue"].astype(str).unique(), batches or BATCHES_PER_WORKER * engine.workers)
     labels = [f"{g[0]}…{g[-1]} ({len(g)} queues)" if len(g) > 1 else g[0] for g in groups]
     parts = engine.put(split_history(past, groups))
-    long = to_long(past)
     chosen, result, notes = model, None, ()
     if model == "auto" or backtest:
         aliases = ALIASES if model == "auto" else (model,)
         horizon = max(MIN_BACKTEST_DAYS, min(days, MAX_BACKTEST_DAYS))
-        origins = tuple(pd.Timestamp(o).normalize() for o in rolling_origins(long, horizon, BACKTEST_ORIGINS))
+        stamps = pd.to_datetime(past["interval_start"])
+        last = pd.DataFrame({DS: [stamps.max()]})  # all rolling_origins reads of the history
+        origins = tuple(pd.Timestamp(o).normalize() for o in rolling_origins(last, horizon, BACKTEST_ORIGINS))
         job = partial(backtest_batch, aliases=aliases, calendar=calendar, origins=origins, horizon=horizon)
         found = engine.map(job, parts, labels=[f"backtest {x}" for x in labels], progress=progress)
+        tail = to_long(past[stamps >= min(origins)])  # the test rows' part of the history, its labels kept
         try:
-            result = merge_backtests(long, found, aliases, origins, horizon)
+            result = merge_backtests(tail, found, aliases, origins, horizon)
         except BacktestError as exc:
             chosen = DEFAULT_MODEL if model == "auto" else model
             notes = (f"no backtest ({exc}); forecasting with {chosen}",)

@@ -28,7 +28,15 @@ Progress = Callable[[str], None]
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of the calling process in MiB (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    """Peak resident memory of the calling process in MiB: VmHWM of /proc/self/status on Linux (a worker's own
+    peak; ru_maxrss would include the parent's peak at the time it was spawned), else ru_maxrss."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
@@ -126,24 +134,39 @@ class DaskEngine:
         labels: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> list[Any]:
-        """Submit every part, then collect the results in input order as they finish."""
+        """Submit every part, then collect the results in input order as they finish. When parts fail, the parts
+        after the first failing one are cancelled, the ones before it are awaited, and the error of the first
+        failing part (in input order, as in one process) is raised."""
         from distributed import as_completed
 
         started = time.monotonic()
         futures = [self.client.submit(fn, part, pure=False) for part in parts]
         index = {future.key: i for i, future in enumerate(futures)}
         results: list[Any] = [None] * len(futures)
+        first_error: int | None = None
+        done = 0
         try:
-            for done, future in enumerate(as_completed(futures), start=1):
+            for future in as_completed(futures):
                 i = index[future.key]
-                results[i] = future.result()
-                if progress:
-                    where = self._worker_of(future)
-                    label = labels[i] if labels else f"part {i + 1}"
-                    progress(_line(label, done, len(futures), time.monotonic() - started, where))
+                if first_error is not None and i > first_error:
+                    continue
+                if future.status == "finished":
+                    results[i] = future.result()
+                    done += 1
+                    if progress:
+                        label = labels[i] if labels else f"part {i + 1}"
+                        where = self._worker_of(future)
+                        progress(_line(label, done, len(futures), time.monotonic() - started, where))
+                else:  # an error (or a lost or cancelled part): raised below unless an earlier part failed too
+                    first_error = i if first_error is None else min(first_error, i)
+                    self.client.cancel(futures[first_error + 1 :])
+                if first_error is not None and all(f.done() for f in futures[:first_error]):
+                    break
         except BaseException:
             self.client.cancel(futures)
             raise
+        if first_error is not None:
+            futures[first_error].result()  # raises that part's exception here
         return results
 
     def _worker_of(self, future: Any) -> str:

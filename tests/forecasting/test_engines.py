@@ -154,6 +154,20 @@ def test_dask_raises_the_first_batch_input_error(cluster_address: str) -> None:
     assert str(remote.value) == str(local.value) and "q02" in str(remote.value)
 
 
+def test_dask_map_raises_the_error_of_the_first_failing_part(cluster_address: str) -> None:
+    """Part 3 fails at once, part 1 a second later: part 1's error is raised (input order, as in one process)."""
+    parts = ["1", "__import__('time').sleep(1) or int('x')", "3", "1 / 0"]
+    client = distributed.Client(cluster_address)
+    try:
+        with pytest.raises(ValueError, match="invalid literal"):
+            DaskEngine(client).map(eval, parts)
+        assert DaskEngine(client).map(eval, ["1", "2 + 2"]) == [1, 4]
+    finally:
+        client.close()
+    with pytest.raises(ValueError, match="invalid literal"):
+        LocalEngine().map(eval, parts)
+
+
 def write_history(tmp_path: Path) -> Path:
     """The test history as a CSV file."""
     path = tmp_path / "history.csv"

@@ -18,6 +18,7 @@ from wfm.cli import main
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.inputs import load_instance
 from wfm.roster.teams import split_by_team, split_requirement
+from wfm.roster.training import read_training
 
 AGENTS = (
     "agent_id,name,skills,team,min_hours_week,max_hours_week,max_days_week\n"
@@ -25,7 +26,12 @@ AGENTS = (
     "S1,Anna,phone,south,0,40,5\nS2,Ben,phone;email,south,0,40,5\nS3,Chen,email,south,0,40,5\n"
 )
 SHIFTS = "shift,start,length_minutes,lunch_minutes,category\nE,07:00,540,60,early\nL,13:00,540,60,late\n"
-RULES = "[rules]\ninterval_minutes = 30\n"
+RULES = (
+    "[rules]\ninterval_minutes = 30\n"
+    "[breaks_all]\nbreaks = 1\nbreak_minutes = 30\nlunch_min_minutes = 30\nlunch_max_minutes = 60\n"
+    "[break_cap]\ndefault = 0.25\nmin_agents = 1\n"  # phone is shared: at most one of N2, S1, S2 pauses at once
+)
+TRAINING = "requirement,group,per,sessions,session_minutes\nproduct,everyone,horizon,1,30\n"
 QUEUES = ("chat", "phone", "email")
 
 
@@ -50,6 +56,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
         ("shifts", SHIFTS),
         ("time_off", "agent_id,date\nS3,2026-11-03\n"),
         ("rules", RULES),
+        ("training", TRAINING),
     ):
         paths[name] = tmp_path / (name + (".toml" if name == "rules" else ".csv"))
         paths[name].write_text(text, encoding="utf-8")
@@ -64,6 +71,7 @@ def roster_args(files: dict[str, Path], out: Path, *extra: str) -> list[str]:
         "shifts": files["shifts"],
         "time-off": files["time_off"],
         "rules": files["rules"],
+        "training": files["training"],
         "start": "2026-11-02",
         "days": "3",
         "time-limit": "2",
@@ -139,14 +147,21 @@ def check_merged_and_per_team(files: dict[str, Path], out: Path) -> dict:
         start=date(2026, 11, 2),
         days=3,
     )
+    training = read_training(files["training"], instance.agents, 30)
     frame = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     rows = parse_roster(frame)
     for part in split_by_team(instance, str(files["agents"])):
         own = rows[rows["agent_id"].isin([a.agent_id for a in part.instance.agents])]
         sub = part.instance
-        assert check_roster(own, sub.agents, sub.shifts, sub.time_off, config, first_day=sub.start, n_days=3) == []
-    assert check_roster(rows, instance.agents, instance.shifts, instance.time_off, config) == []
+        mine = read_training(files["training"], sub.agents, 30)
+        found = check_roster(
+            own, sub.agents, sub.shifts, sub.time_off, config, first_day=sub.start, n_days=3, training=mine
+        )
+        assert found == []
+    assert check_roster(rows, instance.agents, instance.shifts, instance.time_off, config, training=training) == []
+    assert (frame["activity"] == "break").sum() > 0 and (frame["activity"] == "training").sum() == 5
     report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert report["breaks"]["cap_violations"] == 0 and report["training"]["delivered_hours"] == 2.5
     coverage = pd.DataFrame(report["coverage"])
     queues = instance.queues
     worked = worked_per_interval(frame, queues, instance.n_intervals)
@@ -189,7 +204,6 @@ def test_by_team_on_a_dask_local_cluster_of_two_workers(
         (None, ("--by", "region"), '--by "region" is unknown'),
         (None, ("--engine", "spark"), '--engine "spark" is unknown'),
         (None, ("--engine", "ray"), "--engine ray is not provided"),
-        (None, ("--training", "t.csv"), "--training is not supported with --by team"),
     ],
 )
 def test_bad_by_team_options_exit_2_with_one_line(

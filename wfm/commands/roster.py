@@ -14,8 +14,8 @@ from wfm.limits import MAX_TIME_LIMIT_SECONDS
 from wfm.outputs import write_json
 from wfm.roster.activities import (
     WALL_SHARE,
-    ActivityPlan,
     place_activities,
+    placement_seconds,
     placement_seconds_left,
     solve_seconds_within,
 )
@@ -88,8 +88,9 @@ def run(args: argparse.Namespace) -> int:
         )
     training = read_training(args.training, instance.agents, instance.interval_minutes) if args.training else ()
     teams = None
-    if args.by:  # each team solved (and its breaks placed) on the engine, then merged (wfm/roster/teams.py)
-        solution, activities, teams = _solve_by_team(args, instance, config)
+    if args.by:  # teams solved on the engine and merged (wfm/roster/teams.py); breaks below, on the whole roster
+        solution, teams = _solve_by_team(args, instance, config)
+        place_limit = placement_seconds(args.time_limit)  # 10 % of the limit (3–15 s), after the teams
     else:
         solution = solve_roster(
             instance,
@@ -101,9 +102,9 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda line: print(line, file=sys.stderr, flush=True),
         )
         place_limit = placement_seconds_left(deadline, len(solution.assignments))
-        activities = place_activities(  # breaks, lunches and training in what is left of 1.1 × the limit
-            instance, config, solution.assignments, training, place_limit, seed=args.seed
-        )
+    activities = place_activities(  # breaks, lunches and training (one roster: in what is left of 1.1 × the limit)
+        instance, config, solution.assignments, training, place_limit, seed=args.seed
+    )
     service = None
     if args.queues and args.requirements:
         from wfm.roster.service import projected_service_level
@@ -151,13 +152,9 @@ def _check_by_team(args: argparse.Namespace) -> None:
     check_engine_options(args.engine, args.address, args.workers)
     if args.by is None and (args.engine != "local" or args.workers is not None):
         raise InputError("--engine and --workers need --by team (one roster without teams is one solve)")
-    if args.by and args.training:
-        raise InputError("--training is not supported with --by team (sessions and capacities span teams)")
 
 
-def _solve_by_team(
-    args: argparse.Namespace, instance: Instance, config: Config
-) -> tuple[RosterSolution, ActivityPlan, list[dict]]:
+def _solve_by_team(args: argparse.Namespace, instance: Instance, config: Config) -> tuple[RosterSolution, list[dict]]:
     """Split by team, solve the teams on the engine, merge; also the report's `teams` rows."""
     from wfm.roster.teams import merge_teams, solve_teams, split_by_team, team_report
 
@@ -173,5 +170,5 @@ def _solve_by_team(
             args.seed,
             progress=lambda line: print(line, file=sys.stderr, flush=True),
         )
-    solution, activities = merge_teams(instance, parts, results, time.monotonic() - started, args.engine)
-    return solution, activities, team_report(parts, results)
+    solution = merge_teams(instance, parts, results, time.monotonic() - started, args.engine)
+    return solution, team_report(parts, results)

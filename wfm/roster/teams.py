@@ -8,12 +8,12 @@ with that skill, by largest remainder: team t first gets ⌊r·nₜ/N⌋ (r the 
 team's agents with the skill, N their sum), and the agents still missing go one each to the teams with the largest
 remainders r·nₜ mod N (ties: teams in name order), so the parts always sum to r.
 
-Each team is solved with the whole `--time-limit` for its search and its own breaks and lunches (the placement of
-`wfm roster`), independently: a shared queue's surplus in one team does not cover another's shortfall in the
-teams' objectives, but the merged coverage (required vs everyone scheduled) counts all teams together. The merged
-objective and bound are the sums over teams (each team's bound is a bound of its part, so the sum bounds the
-split problem, not the unsplit one). Not supported with --by team: shift-form demand and training (capacities and
-`together` groups span teams); both are refused as input errors.
+Each team's search gets the whole `--time-limit`, independently: a shared queue's surplus in one team does not
+cover another's shortfall in the teams' objectives, but the merged coverage (required vs everyone scheduled) counts
+all teams together. The merged objective and bound are the sums over teams (each team's bound is a bound of its
+part, so the sum bounds the split problem, not the unsplit one). Breaks, lunches and training are placed once, on
+the merged roster (`wfm roster` does that after the merge), because the break cap of a queue and training
+capacities and `together` groups span teams. Not supported with --by team: shift-form demand (refused).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import numpy as np
 from wfm.csvio import FIRST_DATA_ROW
 from wfm.engines import Engine, Progress
 from wfm.errors import InputError
-from wfm.roster.activities import WALL_SHARE, ActivityPlan, place_activities, placement_seconds_left
 from wfm.roster.domain import Assignment, Config, Instance, PenaltyLine, RosterSolution, SolveStats
 from wfm.roster.solve import SolveSettings, solve_roster
 
@@ -55,11 +54,10 @@ class TeamJob:
 
 @dataclass(frozen=True, eq=False)
 class TeamResult:
-    """One team's solved roster with its placed breaks and lunches, wall time and where it ran."""
+    """One team's solved roster (shifts on queues, before breaks), its wall time and where it ran."""
 
     team: str
     solution: RosterSolution
-    activities: ActivityPlan
     seconds: float
     where: str
 
@@ -143,16 +141,12 @@ def split_by_team(instance: Instance, agents_file: str) -> list[TeamPart]:
 
 
 def solve_team(job: TeamJob) -> TeamResult:
-    """Solve one team and place its breaks and lunches within WALL_SHARE × the limit (as `wfm roster`)."""
+    """Solve one team's shifts with the whole time limit (breaks come later, on the merged roster)."""
     started = time.monotonic()
-    deadline = started + WALL_SHARE * job.time_limit_seconds
-    instance = job.part.instance
     settings = SolveSettings(time_limit_seconds=job.time_limit_seconds, seed=job.seed)
-    solution = solve_roster(instance, job.config, settings)
-    place_limit = placement_seconds_left(deadline, len(solution.assignments))
-    activities = place_activities(instance, job.config, solution.assignments, (), place_limit, seed=job.seed)
+    solution = solve_roster(job.part.instance, job.config, settings)
     where = f"{socket.gethostname()} pid {os.getpid()}"
-    return TeamResult(job.part.team, solution, activities, time.monotonic() - started, where)
+    return TeamResult(job.part.team, solution, time.monotonic() - started, where)
 
 
 def solve_teams(
@@ -171,25 +165,20 @@ def solve_teams(
 
 def merge_teams(
     instance: Instance, parts: list[TeamPart], results: list[TeamResult], elapsed_seconds: float, engine: str
-) -> tuple[RosterSolution, ActivityPlan]:
-    """The whole roster: assignments and placed activities in the whole instance's indices, scheduled agents
-    summed over teams, penalties summed by rule, objective and bound summed, gap recomputed."""
-    assignments, by_cell = [], {}
-    solver_scheduled = np.zeros_like(instance.required)
-    placed_scheduled = np.zeros_like(instance.required)
+) -> RosterSolution:
+    """The whole roster: assignments in the whole instance's indices, scheduled agents summed over teams,
+    penalties summed by rule, objective and bound summed, gap recomputed."""
+    assignments = []
+    scheduled = np.zeros_like(instance.required)
     for part, result in zip(parts, results, strict=True):
-        rows = list(part.queues)
-        solver_scheduled[rows] += result.solution.scheduled
-        placed_scheduled[rows] += result.activities.scheduled
+        scheduled[list(part.queues)] += result.solution.scheduled
         for x in result.solution.assignments:
             assignments.append(Assignment(part.agents[x.agent], x.day, x.shift, part.queues[x.queue]))
-        for (a, d), items in result.activities.by_cell.items():
-            by_cell[(part.agents[a], d)] = items
     assignments.sort(key=lambda x: (x.agent, x.day))
     stats = [r.solution.stats for r in results if r.solution.stats is not None]
     objective = sum(s.objective for s in stats)
     bound = sum(s.lower_bound for s in stats)
-    merged_stats = SolveStats(
+    merged = SolveStats(
         status="OPTIMAL" if stats and all(s.status == "OPTIMAL" for s in stats) else "FEASIBLE",
         objective=objective,
         lower_bound=bound,
@@ -197,15 +186,7 @@ def merge_teams(
         elapsed_seconds=elapsed_seconds,
         phases=(f"by team: {len(parts)} teams on the {engine} engine",),
     )
-    solution = RosterSolution(tuple(assignments), merge_penalties(results), solver_scheduled, merged_stats)
-    activities = ActivityPlan(
-        by_cell,
-        placed_scheduled,
-        merge_breaks([r.activities.breaks for r in results]),
-        {"required_hours": 0.0, "delivered_hours": 0.0, "requirements": []},
-        sum(r.activities.seconds for r in results),
-    )
-    return solution, activities
+    return RosterSolution(tuple(assignments), merge_penalties(results), scheduled, merged)
 
 
 def merge_penalties(results: list[TeamResult]) -> tuple[PenaltyLine, ...]:
@@ -220,20 +201,6 @@ def merge_penalties(results: list[TeamResult]) -> tuple[PenaltyLine, ...]:
             total = None if seen.total is None and line.total is None else seen.penalty + line.penalty
             merged[line.rule] = replace(seen, amount=seen.amount + line.amount, total=total)
     return tuple(merged.values())
-
-
-def merge_breaks(sections: list[dict]) -> dict:
-    """The report's `breaks` section over all teams: counts summed, lists joined."""
-    out: dict = {}
-    for section in sections:
-        for key, value in section.items():
-            if isinstance(value, list):
-                out[key] = out.get(key, []) + value
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                out[key] = out.get(key, 0) + value
-            else:
-                out.setdefault(key, value)
-    return out
 
 
 def team_report(parts: list[TeamPart], results: list[TeamResult]) -> list[dict]:
