@@ -202,15 +202,17 @@ def check_engine_options(name: str, address: str | None, workers: int | None) ->
         raise InputError("--workers starts a local cluster; with --address the cluster's own workers are used")
 
 
-def default_workers() -> int:
-    """Worker processes of a local Dask cluster when --workers is not given: the CPUs this process may use."""
+def default_workers(cores_per_part: int = 1) -> int:
+    """Worker processes of a local Dask cluster when --workers is not given: the CPUs this process may use, divided
+    by the cores one part keeps busy (a team's roster solve: 2, its search and the LP bound's thread)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    return max(1, cpus // max(1, cores_per_part))
 
 
-def _dask_client(address: str | None, workers: int | None) -> DaskEngine:
+def _dask_client(address: str | None, workers: int | None, cores_per_part: int = 1) -> DaskEngine:
     """A client on the scheduler at `address`, or on a LocalCluster of `workers` single-threaded processes."""
     try:
         from distributed import Client, LocalCluster
@@ -238,7 +240,7 @@ def _dask_client(address: str | None, workers: int | None) -> DaskEngine:
     settings = {"distributed.nanny.pre-spawn-environ": environ, "distributed.worker.profile.enabled": False}
     with dask.config.set(settings):
         cluster = LocalCluster(
-            n_workers=workers or default_workers(),
+            n_workers=workers or default_workers(cores_per_part),
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
@@ -248,13 +250,16 @@ def _dask_client(address: str | None, workers: int | None) -> DaskEngine:
 
 
 @contextmanager
-def open_engine(name: str = "local", address: str | None = None, workers: int | None = None) -> Iterator[Engine]:
-    """The named engine, ready; a cluster started here is closed on the way out (also after an error)."""
+def open_engine(
+    name: str = "local", address: str | None = None, workers: int | None = None, cores_per_part: int = 1
+) -> Iterator[Engine]:
+    """The named engine, ready; a cluster started here (default size: see default_workers) is closed on the way
+    out (also after an error)."""
     check_engine_options(name, address, workers)
     if name == "local":
         yield LocalEngine()
         return
-    engine = _dask_client(address, workers)
+    engine = _dask_client(address, workers, cores_per_part)
     try:
         yield engine
     finally:
@@ -271,5 +276,7 @@ def add_engine_options(parser: Any, what: str) -> None:
     )
     parser.add_argument("--address", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (--engine dask)")
     parser.add_argument(
-        "--workers", type=int, help="worker processes of the local Dask cluster (default: the CPUs available)"
+        "--workers",
+        type=int,
+        help="worker processes of the local Dask cluster (default: the CPUs available; for rosters half of them)",
     )

@@ -28,6 +28,9 @@ from wfm.roster.solve import SolveSettings, solve_roster
 from wfm.roster.training import read_training
 
 ORDER = 40
+# A team's solve keeps two cores busy (the search and the LP bound's thread): the default local cluster for
+# --by team has one worker per two CPUs (docs/scale.md).
+CORES_PER_TEAM = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -161,7 +164,7 @@ def _solve_by_team(args: argparse.Namespace, instance: Instance, config: Config)
     parts = split_by_team(instance, args.agents)
     print(f"by team: {len(parts)} teams on the {args.engine} engine", file=sys.stderr, flush=True)
     started = time.monotonic()
-    with open_engine(args.engine, args.address, args.workers) as engine:
+    with open_engine(args.engine, args.address, args.workers, cores_per_part=CORES_PER_TEAM) as engine:
         results = solve_teams(
             engine,
             parts,
