@@ -215,7 +215,6 @@ def test_cli_on_the_cluster_writes_the_same_bytes(
     ("extra", "message"),
     [
         (("--engine", "spark"), '--engine "spark" is unknown'),
-        (("--engine", "ray"), "--engine ray is not provided"),
         (("--address", "tcp://127.0.0.1:9"), "--address needs --engine dask"),
         (("--engine", "dask", "--workers", "0"), "--workers 0 is out of range"),
         (("--engine", "dask", "--address", "tcp://127.0.0.1:9"), "no Dask scheduler answered"),

@@ -203,7 +203,6 @@ def test_by_team_on_a_dask_local_cluster_of_two_workers(
         ("agent_id,name,skills,team\nN1,A,chat,north\nS3,B,phone;email,\n", (), 'agent "S3" has no team'),
         (None, ("--by", "region"), '--by "region" is unknown'),
         (None, ("--engine", "spark"), '--engine "spark" is unknown'),
-        (None, ("--engine", "ray"), "--engine ray is not provided"),
     ],
 )
 def test_bad_by_team_options_exit_2_with_one_line(
