@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "shifts_nan_length.csv": ("row 3", '"length_minutes"', "not a number"),
     "rules_inf.toml": ('"max_consecutive_days"', "inf"),
     "rules_nan_weight.toml": ('"under_coverage"', "nan"),
+    "rules_nested_too_deeply.toml": ("nested too deeply",),
     "rules_huge_weight.toml": ('"under_coverage"', "1e+308"),
     "requirements_time_only.csv": ("row 4", '"interval_start"', "time without a date"),
     "requirements_inf.csv": ("row 4", '"required_agents"', "not a number"),
@@ -69,6 +70,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "scenario_huge_multiplier.toml": ("multiplier",),
     "scenario_negative_multiplier.toml": ("multiplier",),
     "scenario_nan_multiplier.toml": ("multiplier",),
+    "scenario_nested_too_deeply.toml": ("nested too deeply",),
     "scenario_peak_backwards.toml": ("end",),
 }
 

@@ -64,6 +64,15 @@ def test_an_unwritable_place_is_one_clear_line_and_leaves_no_temporary_file(tmp_
     assert not [p for p in Path("/proc").glob(".wfm-forecast*")]
 
 
+def test_a_device_is_never_replaced_by_an_output(tmp_path, capsys) -> None:
+    before = os.stat("/dev/null")
+    line = _fails(_forecast_args(GOOD / "good_history.csv", Path("/dev/null")), capsys)
+    assert "not a regular file" in line
+    after = os.stat("/dev/null")
+    assert (after.st_mode, after.st_rdev) == (before.st_mode, before.st_rdev)
+    assert not list(Path("/dev").glob(".null.*.tmp"))
+
+
 def test_two_outputs_naming_one_file_are_refused(tmp_path, capsys) -> None:
     out = tmp_path / "same.csv"
     line = _fails(_forecast_args(GOOD / "good_history.csv", out, "--backtest", str(out)), capsys)

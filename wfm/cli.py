@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"wfm: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RecursionError:
+        print("wfm: error: an input is nested too deeply to read; nothing was written", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except MemoryError:
         print("wfm: error: the input is too large for this machine's memory; nothing was written", file=sys.stderr)
         return EXIT_BAD_INPUT

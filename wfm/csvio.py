@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from forecasting.csv_input import read_table as read_contract_table
 from wfm.errors import InputError
 from wfm.outputs import write_table
 
-__all__ = ["FIRST_DATA_ROW", "number_column", "read_table", "read_text", "timestamp_column", "write_csv"]
+__all__ = ["FIRST_DATA_ROW", "number_column", "read_table", "read_text", "read_toml", "timestamp_column", "write_csv"]
 
 # Row numbers in messages are spreadsheet rows: the header is row 1, the first data row is row 2.
 FIRST_DATA_ROW = 2
@@ -84,6 +85,18 @@ def timestamp_column(
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise InputError(timestamp_problem(text.iloc[row]), file=path, row=row + FIRST_DATA_ROW, column=column)
     return parsed
+
+
+def read_toml(path: str | Path) -> dict:
+    """A TOML file (bounded read, any accepted encoding, BOM dropped); broken or absurdly nested TOML is an
+    InputError naming the file."""
+    text = read_text(path).lstrip("\ufeff")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", file=path) from None
+    except RecursionError:
+        raise InputError("not valid TOML (nested too deeply)", file=path) from None
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:

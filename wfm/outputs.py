@@ -64,6 +64,8 @@ def check_target(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
     target = Path(text)
     if target.is_dir():
         raise InputError("is a folder; expected a file name to write", file=text)
+    if target.exists() and not target.is_file():
+        raise InputError("is not a regular file (a device, pipe or socket); expected a file name to write", file=text)
     parent = target.parent
     if not parent.exists():
         raise InputError(f'the folder "{parent}" does not exist; create it first or choose another place', file=text)

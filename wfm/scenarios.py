@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wfm.csvio import read_toml
 from wfm.errors import InputError
 from wfm.limits import (
     MAX_AHT_MULTIPLIER,
@@ -565,12 +565,7 @@ def costs_from_dict(table: object, p: Path | None = None) -> Costs:
 def read_scenarios(path: str | Path, queues: dict[str, QueueSettings]) -> tuple[list[Scenario], Costs]:
     """scenarios.toml → scenarios and costs; unknown keys, queues or bad values name the scenario and key."""
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InputError("file not found", file=p) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid TOML ({exc})", file=p) from None
+    data = read_toml(p)
     costs = costs_from_dict(data.get("costs", {}), p)
     tables = _tables(data.get("scenario", []), "scenario", p, MAX_SCENARIOS)
     scenarios = [scenario_from_dict(raw, queues, i, p) for i, raw in enumerate(tables, start=1)]

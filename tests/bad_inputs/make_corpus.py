@@ -2,7 +2,7 @@
 
 Each file's name starts with the kind of file it pretends to be (history_, contacts_, forecast_, queues_, agents_,
 shifts_, time_off_, rules_, requirements_, roster_, events_, scenario_); good/ holds the valid companions.
-Run: .venv/bin/python tests/bad_inputs/make_corpus.py
+Run: .venv/bin/python tests/bad_inputs/make_corpus.py (the same bytes every time)
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def scenario(peak: str) -> str:
 
 def gzip_bomb() -> bytes:
     """A gzip file of a few hundred KiB that inflates to 576 MiB (nine copies of one 64 MiB member)."""
-    member = gzip.compress((HISTORY_HEADER + "\n").encode() + b"0" * (64 << 20), compresslevel=9)
+    member = gzip.compress((HISTORY_HEADER + "\n").encode() + b"0" * (64 << 20), compresslevel=9, mtime=0)
     return member * 9
 
 
@@ -82,7 +82,7 @@ def zip_of(names: list[str], payload: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in names:
-            archive.writestr(name, payload)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), payload, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -118,6 +118,7 @@ TEXT_FILES: dict[str, str] = {
     "shifts_nan_length.csv": "shift,start,length_minutes\nD0800,08:00,480\nZ,09:00,nan\n",
     "rules_inf.toml": "[rules]\ninterval_minutes = 15\nmax_consecutive_days = inf\n",
     "rules_nan_weight.toml": "[rules]\ninterval_minutes = 15\n[weights]\nunder_coverage = nan\n",
+    "rules_nested_too_deeply.toml": "[rules]\ninterval_minutes = " + "[" * 5000 + "]" * 5000 + "\n",
     "rules_huge_weight.toml": "[rules]\ninterval_minutes = 15\n[weights]\nunder_coverage = 1e308\n",
     "requirements_time_only.csv": requirements("phone_presale,08:30,2"),
     "requirements_inf.csv": requirements("phone_presale,2026-11-02 08:30,inf"),
@@ -131,15 +132,16 @@ TEXT_FILES: dict[str, str] = {
     "scenario_huge_multiplier.toml": scenario('start = "2026-11-02"\nend = "2026-11-02"\nmultiplier = 1e308'),
     "scenario_negative_multiplier.toml": scenario('start = "2026-11-02"\nend = "2026-11-02"\nmultiplier = -2'),
     "scenario_nan_multiplier.toml": scenario('start = "2026-11-02"\nend = "2026-11-02"\nmultiplier = nan'),
+    "scenario_nested_too_deeply.toml": "[[scenario]]\nname = " + "[" * 5000 + "]" * 5000 + "\n",
     "scenario_peak_backwards.toml": scenario('start = "2026-11-03"\nend = "2026-11-02"\nmultiplier = 3'),
 }
 
 BINARY_FILES: dict[str, bytes] = {
     "history_binary.csv": bytes(range(256)) * 8,
     "history_undecodable.csv": history().encode() + b"phone_presale,2026-03-02 09:30,2\x81\x7f,240\n",
-    "history_truncated.csv.gz": gzip.compress(history().encode())[:-12],
-    "history_nested.csv.gz": gzip.compress(gzip.compress(history().encode())),
-    "history_bzip2_nested.csv.bz2": bz2.compress(gzip.compress(history().encode())),
+    "history_truncated.csv.gz": gzip.compress(history().encode(), mtime=0)[:-12],
+    "history_nested.csv.gz": gzip.compress(gzip.compress(history().encode(), mtime=0), mtime=0),
+    "history_bzip2_nested.csv.bz2": bz2.compress(gzip.compress(history().encode(), mtime=0)),
     "history_workbook.csv": zip_of(["[Content_Types].xml", "xl/workbook.xml"], b"<xml/>"),
     "history_two_members.zip": zip_of(["a.csv", "b.csv"], history().encode()),
     "history_gzip_bomb.csv.gz": gzip_bomb(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import fields
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, read_text, timestamp_column
+from wfm.csvio import FIRST_DATA_ROW, number_column, read_table, read_toml, timestamp_column
 from wfm.errors import InputError
 from wfm.limits import (
     MAX_AGENTS,
@@ -312,12 +311,7 @@ def read_rules(path: str | Path | None) -> Config:
     if path is None:
         return Config()
     file = Path(path)
-    if not file.exists():
-        raise InputError("file not found", file=file)
-    try:
-        data = tomllib.loads(read_text(file).lstrip("\ufeff"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not a valid TOML file ({exc})", file=file) from exc
+    data = read_toml(file)
     unknown = set(data) - {"rules", "weights"} - break_tables(data)
     if unknown:
         raise InputError(f"unknown table [{sorted(unknown)[0]}]: expected [rules] and [weights]", file=file)

@@ -375,7 +375,7 @@ def load_parameter_set(path: str | Path) -> dict[str, CalibratedParameters]:
         return {str(queue): _from_dict(entry) for queue, entry in data.items()}
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise InputError(f"not a calibrated-parameters JSON file ({exc})", file=path) from None
 
 

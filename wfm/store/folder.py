@@ -7,7 +7,6 @@ events.csv, history.csv.gz (or history.csv). A bad file, or a failure while writ
 from __future__ import annotations
 
 import sys
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +15,9 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from forecasting.csv_input import read_table, read_text
+from forecasting.csv_input import read_table
 from forecasting.history import read_history
+from wfm.csvio import read_toml
 from wfm.errors import InputError
 from wfm.roster.inputs import check_skills_name_queues, read_agents, read_rules, read_shifts, read_time_off
 from wfm.staffing.queues import read_queues
@@ -67,7 +67,7 @@ def read_folder(folder: str | Path, *, progress: Callable[[str], None] = _progre
         progress("checking rules.toml")
         config = read_rules(root / "rules.toml")
         interval = config.rules.interval_minutes
-        data["rules"] = tomllib.loads(read_text(root / "rules.toml").lstrip("\ufeff"))
+        data["rules"] = read_toml(root / "rules.toml")
     queue_names = None
     if "queues.csv" in present:
         progress("checking queues.csv")
