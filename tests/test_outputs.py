@@ -148,3 +148,13 @@ def test_a_failure_while_renaming_puts_back_the_files_already_replaced(tmp_path)
         batch.commit()
     assert first.read_text(encoding="utf-8") == "old a"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_an_output_never_overwrites_the_database_file(tmp_path, capsys) -> None:
+    database = tmp_path / "wfm.db"
+    url = f"sqlite:///{database}"
+    assert main(["db", "upgrade", "--url", url]) == 0
+    before = database.read_bytes()
+    line = _fails(["db", "get-roster", "--url", url, "--name", "x", "--out", str(database)], capsys)
+    assert "is also an input" in line
+    assert database.read_bytes() == before

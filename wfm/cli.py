@@ -48,7 +48,21 @@ def _outputs_and_inputs(args: argparse.Namespace) -> tuple[list[str], list[str]]
         for name, value in vars(args).items()
         if name not in names and isinstance(value, str | Path) and str(value).strip() and Path(value).exists()
     ]
-    return outputs, inputs
+    database = _sqlite_file(getattr(args, "url", None)) if args.command == "db" else None
+    return outputs, inputs + ([database] if database else [])
+
+
+def _sqlite_file(url: str | None) -> str | None:
+    """The SQLite database file a `db` command uses (an output must never overwrite it), or None."""
+    from sqlalchemy.engine import make_url
+
+    from wfm.store.engine import database_url
+
+    try:
+        parsed = make_url(database_url(url))
+    except Exception:  # a malformed URL is reported by the command itself
+        return None
+    return parsed.database if parsed.get_backend_name() == "sqlite" and parsed.database else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
