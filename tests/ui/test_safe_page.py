@@ -102,3 +102,28 @@ def test_every_page_runs_through_the_wrapper(monkeypatch: pytest.MonkeyPatch) ->
     assert not at.exception
     assert len(at.error) == len(pages.PAGES)
     assert all("reference" in e.value and "broken" not in e.value for e in at.error)
+
+
+THREADED = """
+import threading
+import streamlit as st
+from wfm.ui import common
+
+say = common.any_thread(st.write)
+workers = [threading.Thread(target=say, args=(f"line from thread {i}",)) for i in range(3)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+st.write("done")
+"""
+
+
+def test_progress_from_other_threads_is_shown_without_an_error() -> None:
+    """The roster search reports from CP-SAT's and its bound's threads (a plain st.write there raised
+    NoSessionContext and broke the page)."""
+    at = AppTest.from_string(THREADED, default_timeout=60).run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert "done" in texts
+    assert {f"line from thread {i}" for i in range(3)} <= set(texts)

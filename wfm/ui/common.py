@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import BinaryIO, TypeVar
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.errors import NoSessionContext
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from wfm import store, workspace
 from wfm.errors import InputError
@@ -117,6 +120,22 @@ def guarded(action: Callable[[], T]) -> T | None:
     except (ValueError, store.StaleRosterError) as exc:
         st.error(str(exc))
     return None
+
+
+def any_thread(write: Callable[[str], object]) -> Callable[[str], None]:
+    """A progress writer that may be called from any thread: the roster search reports from CP-SAT's solution
+    callbacks and from its bound's thread, where Streamlit has no session unless the page's is attached."""
+    context = get_script_run_ctx()
+
+    def say(message: str) -> None:
+        if get_script_run_ctx() is None and context is not None:
+            add_script_run_ctx(threading.current_thread(), context)
+        try:
+            write(message)
+        except NoSessionContext:  # the page has gone (reload, navigation): the line has nobody to show it to
+            _LOG.info("progress after the page went: %s", message)
+
+    return say
 
 
 def read_upload(name: str, data: BinaryIO, reader: Callable[[Path], T]) -> T:

@@ -42,9 +42,7 @@ def _run_section(history: pd.DataFrame) -> None:
     if not st.button(t("fc.run"), type="primary", key="fc_run"):
         return
     with st.status(t("fc.running"), expanded=True) as status:
-
-        def progress(message: str) -> None:
-            status.write(message)
+        progress = common.any_thread(status.write)
 
         def run() -> int:
             calendar = workspace.event_calendar(common.engine(), holidays.strip() or None)

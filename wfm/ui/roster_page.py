@@ -42,7 +42,7 @@ def _build_section(requirements: pd.DataFrame) -> None:
     with st.status(t("ro.solving"), expanded=True) as status:
         build = common.guarded(
             lambda: workspace.build_roster(
-                common.engine(), requirements, start, int(days), float(limit), progress=status.write
+                common.engine(), requirements, start, int(days), float(limit), progress=common.any_thread(status.write)
             )
         )
         if build is None:
