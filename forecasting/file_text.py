@@ -28,7 +28,6 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Candidate encodings for text that is not UTF-8, in order of preference when the detector cannot tell them apart
 # (this product's planners are mostly in mainland China, so GBK comes first).
 _LEGACY_ENCODINGS = ("gb18030", "cp1252", "big5", "cp932")
-_ENCODING_NAMES = {"gb18030": "GBK", "cp1252": "Windows-1252 (Latin-1)", "big5": "Big5", "cp932": "Shift-JIS"}
 _OPENERS: dict[bytes, tuple[str, Callable[[BinaryIO], BinaryIO]]] = {
     b"\x1f\x8b": ("gzip", lambda raw: gzip.GzipFile(fileobj=raw)),
     b"BZh": ("bzip2", lambda raw: bz2.BZ2File(raw)),
@@ -218,11 +217,6 @@ def _decoded(raw: bytes, encoding: str) -> str | None:
         return raw.decode(encoding)
     except UnicodeDecodeError:
         return None
-
-
-def encoding_name(encoding: str) -> str:
-    """A planner's name for a codec."""
-    return _ENCODING_NAMES.get(encoding, encoding)
 
 
 def _strict(raw: bytes, encoding: str, file: str) -> str:
