@@ -25,8 +25,7 @@ from wfm.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES
 _CHUNK_BYTES = 1 << 20
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# Candidate encodings for text that is not UTF-8, in order of preference when the detector cannot tell them apart
-# (this product's planners are mostly in mainland China, so GBK comes first).
+# Candidate encodings for text that is not UTF-8 (ties between them: _TIE_ORDER in detect_legacy_encoding).
 _LEGACY_ENCODINGS = ("gb18030", "cp1252", "big5", "cp932")
 _OPENERS: dict[bytes, tuple[str, Callable[[BinaryIO], BinaryIO]]] = {
     b"\x1f\x8b": ("gzip", lambda raw: gzip.GzipFile(fileobj=raw)),
