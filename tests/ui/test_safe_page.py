@@ -115,13 +115,13 @@ for worker in workers:
     worker.start()
 for worker in workers:
     worker.join()
-st.write("done")
+say("done")
 """
 
 
 def test_progress_from_other_threads_is_shown_without_an_error() -> None:
     """The roster search reports from CP-SAT's and its bound's threads (a plain st.write there raised
-    NoSessionContext and broke the page)."""
+    NoSessionContext and broke the page): their lines are written by the script's thread with its next line."""
     at = AppTest.from_string(THREADED, default_timeout=60).run()
     assert not at.exception
     texts = [m.value for m in at.markdown]

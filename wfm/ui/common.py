@@ -17,8 +17,6 @@ from typing import BinaryIO, TypeVar
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
-from streamlit.errors import NoSessionContext
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from wfm import store, workspace
 from wfm.errors import InputError
@@ -123,17 +121,23 @@ def guarded(action: Callable[[], T]) -> T | None:
 
 
 def any_thread(write: Callable[[str], object]) -> Callable[[str], None]:
-    """A progress writer that may be called from any thread: the roster search reports from CP-SAT's solution
-    callbacks and from its bound's thread, where Streamlit has no session unless the page's is attached."""
-    context = get_script_run_ctx()
+    """A progress writer that may be called from any thread. The roster search reports from CP-SAT's solution
+    callbacks and from its bound's thread, where Streamlit has no session (st.write raises NoSessionContext) and
+    where writing beside the script's own thread is not safe: their lines wait, and are written by the script's
+    thread with its next line."""
+    script_thread = threading.current_thread()
+    waiting: list[str] = []
+    lock = threading.Lock()
 
     def say(message: str) -> None:
-        if get_script_run_ctx() is None and context is not None:
-            add_script_run_ctx(threading.current_thread(), context)
-        try:
-            write(message)
-        except NoSessionContext:  # the page has gone (reload, navigation): the line has nobody to show it to
-            _LOG.info("progress after the page went: %s", message)
+        with lock:
+            waiting.append(message)
+            if threading.current_thread() is not script_thread:
+                return
+            lines = waiting[:]
+            waiting.clear()
+        for line in lines:
+            write(line)
 
     return say
 
