@@ -1,16 +1,23 @@
-"""Forecast accuracy on the real bank data (and a past Double 11 of the sample): WAPE, MASE, bias per model.
+"""Forecast accuracy on the real bank data across the year: every model, per origin and in total.
 
-Run: .venv/bin/python bench/forecast_accuracy.py
-Every split: the baselines as published (no calendar), every model with the site calendar, and the forecaster
-chosen automatically (lowest WAPE in a backtest on the training part only).
+Run: .venv/bin/python bench/forecast_accuracy.py [--data anonbank|bank] [--quick | --every K] [--legacy]
+Year-long evaluation (the default): the Anonymous Bank 1999 at 30 minutes, origins every 14 days from
+1999-03-01 to 1999-12-17, 7-day horizon; the US bank 2003 at 30 minutes, weekly origins (Mondays) from
+2003-05-05 to 2003-10-10, 5 business days; each with the site calendar (IL / NYSE) and without. At each origin
+every model is fitted on the data before it; "chosen" is what `--model auto` picks there (its own rolling
+backtest on that training data only), with its conformally calibrated 80 % band; its fit + forecast seconds are
+timed. `--quick` keeps every 4th origin (development); `--legacy` runs the older fixed splits.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +29,7 @@ from forecasting.grid import coarsen_frame  # noqa: E402
 from forecasting.history import read_history  # noqa: E402
 from forecasting.metrics import wape  # noqa: E402
 from forecasting.models import ALIASES, BASELINES, DS, ID, Y_HAT, Y, make_model  # noqa: E402
-from forecasting.pipeline import backtest_models, to_long  # noqa: E402
+from forecasting.pipeline import backtest_models, calibrated, predict_window, select_model, to_long  # noqa: E402
 from forecasting.real_data import read_anonbank_6min, read_bank_calls  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -128,7 +135,145 @@ def double_eleven() -> None:
         )
 
 
+REFERENCE = "same_slot_mean (plain)"
+
+
+@dataclass(frozen=True)
+class YearSplit:
+    """One data set of the year-long evaluation: its frame, origins, horizon and site calendar."""
+
+    name: str
+    long: pd.DataFrame
+    origins: list[pd.Timestamp]
+    horizon_days: int
+    calendar: EventCalendar
+    calendar_name: str
+
+
+def year_splits(which: str, every: int) -> list[YearSplit]:
+    """The year-long splits asked for (every `every`-th origin)."""
+    splits = []
+    if which in ("all", "anonbank"):
+        long = coarse(to_long(read_anonbank_6min(REAL / "anonbank_1999_6min_fullyear.csv")), 30)
+        origins = list(pd.date_range("1999-03-01", "1999-12-17", freq="14D"))[::every]
+        calendar = site_holidays("IL", range(1998, 2001), categories=("public", "optional"))
+        splits.append(YearSplit("anonbank 1999, 30 min", long, origins, 7, calendar, "IL"))
+    if which in ("all", "bank"):
+        long = coarse(to_long(read_bank_calls(REAL / "bank_calls_5min.csv")), 30)
+        origins = list(pd.date_range("2003-05-05", "2003-10-10", freq="7D"))[::every]
+        calendar = site_holidays("NYSE", range(2002, 2005))
+        splits.append(YearSplit("bank 2003, 30 min", long, origins, 7, calendar, "NYSE"))
+    return splits
+
+
+@dataclass
+class Scores:
+    """Absolute errors and actual sums per (origin, model), and the chosen model's band hits per origin."""
+
+    abs_error: dict = field(default_factory=dict)
+    actual: dict = field(default_factory=dict)
+    chosen: dict = field(default_factory=dict)
+    inside: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)
+
+
+def auto_at(long: pd.DataFrame, origin: pd.Timestamp, test: pd.DataFrame, calendar: EventCalendar | None, horizon: int):
+    """What `--model auto` does at an origin (backtest choice, fit, forecast, calibrated band) and its seconds."""
+    train = long[long[DS] < origin]
+    started = time.perf_counter()
+    result, chosen, _ = select_model(train, "auto", horizon, calendar, backtest=False)
+    fitted = make_model(chosen, calendar).fit(train)
+    predicted = predict_window(fitted, origin, horizon).assign(model=chosen)
+    predicted = calibrated(predicted, result, chosen, origin)
+    seconds = time.perf_counter() - started
+    merged = test[[ID, DS, Y]].merge(predicted, on=[ID, DS], how="left").fillna({Y_HAT: 0.0, "y_lo": 0.0, "y_hi": 0.0})
+    reason = result.to_dict()["reason"] if result is not None else "no backtest"
+    return chosen, merged, seconds, reason
+
+
+def year_variant(split: YearSplit, calendar: EventCalendar | None, label: str, verbose: bool) -> dict:
+    """Every model and the auto choice at each origin of a split, with or without the calendar; prints the table."""
+    plain = make_model("same_slot_mean")
+    plain.alias = REFERENCE
+    models = [plain] + [make_model(alias, calendar) for alias in ALIASES]
+    names = [m.alias for m in models]
+    result = run_backtest(split.long, models, split.origins, split.horizon_days)
+    frame = result.forecasts
+    frame["err"] = (frame[Y] - frame[Y_HAT]).abs()
+    per = frame.groupby(["origin", "model"]).agg(err=("err", "sum"), act=(Y, "sum"))
+    rows, chosen_err, chosen_act, inside, count, seconds, wins = [], 0.0, 0.0, 0, 0, [], 0
+    print(f"\n== {split.name}, {label}: {len(split.origins)} origins, {split.horizon_days}-day horizon")
+    header = " ".join(f"{n.replace(' (plain)', '*')[:10]:>10s}" for n in names)
+    print(f"{'origin':10s} {header} {'chosen':>16s} {'WAPE':>6s} {'ratio':>6s} {'cover':>6s} {'auto s':>6s}")
+    for origin in split.origins:
+        origin = pd.Timestamp(origin)
+        test = frame[(frame["origin"] == origin) & (frame["model"] == REFERENCE)]
+        if test.empty:
+            continue
+        alias, merged, spent, reason = auto_at(split.long, origin, test, calendar, split.horizon_days)
+        err = float((merged[Y] - merged[Y_HAT]).abs().sum())
+        act = float(merged[Y].sum())
+        hit = int(((merged[Y] >= merged["y_lo"]) & (merged[Y] <= merged["y_hi"])).sum())
+        chosen_err, chosen_act, inside, count = chosen_err + err, chosen_act + act, inside + hit, count + len(merged)
+        seconds.append(spent)
+        ref = per.loc[(origin, REFERENCE)]
+        ratio = (err / act) / (ref.err / ref.act)
+        wins += ratio <= 1.0
+        cells = " ".join(f"{100 * per.loc[(origin, n)].err / per.loc[(origin, n)].act:9.2f}%" for n in names)
+        print(
+            f"{origin.date()!s:10s} {cells} {alias:>16s} {100 * err / act:5.2f}% {ratio:6.3f} "
+            f"{100 * hit / len(merged):5.1f}% {spent:6.2f}"
+        )
+        if verbose:
+            print(f"           why: {reason}")
+        rows.append(ratio)
+    totals = per.groupby("model").sum()
+    ref_wape = totals.loc[REFERENCE, "err"] / totals.loc[REFERENCE, "act"]
+    cells = " ".join(f"{100 * totals.loc[n, 'err'] / totals.loc[n, 'act']:9.2f}%" for n in names)
+    chosen_wape = chosen_err / chosen_act
+    print(
+        f"{'total':10s} {cells} {'chosen':>16s} {100 * chosen_wape:5.2f}% {chosen_wape / ref_wape:6.3f} "
+        f"{100 * inside / count:5.1f}% {np.mean(seconds):6.2f}"
+    )
+    print(
+        f"chosen / same-slot mean WAPE: {chosen_wape / ref_wape:.3f} in total (target ≤ 0.90); chosen ≤ baseline at "
+        f"{wins}/{len(rows)} origins ({100 * wins / max(len(rows), 1):.0f} %, target ≥ 90 %); 80 % band covers "
+        f"{100 * inside / count:.1f} % (target 78–82 %); auto fit + forecast {np.mean(seconds):.2f} s per origin "
+        f"(max {np.max(seconds):.2f} s)"
+    )
+    return {"wape": chosen_wape, "ratio": chosen_wape / ref_wape, "wins": wins / max(len(rows), 1)}
+
+
+def year_long(which: str, every: int, verbose: bool) -> None:
+    """The year-long evaluation of every split, with the site calendar and without."""
+    started = time.perf_counter()
+    for split in year_splits(which, every):
+        with_cal = year_variant(split, split.calendar, f"site calendar {split.calendar_name}", verbose)
+        without = year_variant(split, None, "no calendar", verbose)
+        verdict = "better or equal" if with_cal["wape"] <= without["wape"] else "WORSE"
+        print(
+            f"{split.name}: chosen WAPE with {split.calendar_name} {100 * with_cal['wape']:.3f} % vs without "
+            f"{100 * without['wape']:.3f} %: the site calendar is {verdict}"
+        )
+    print(f"\n[{time.perf_counter() - started:.0f} s]")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the options and run the year-long evaluation (or the legacy splits)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", choices=("all", "anonbank", "bank"), default="all")
+    parser.add_argument("--quick", action="store_true", help="every 4th origin only (development)")
+    parser.add_argument("--every", type=int, default=1, help="keep every K-th origin")
+    parser.add_argument("--why", action="store_true", help="print why auto chose its model at each origin")
+    parser.add_argument("--legacy", action="store_true", help="the older fixed splits and the Double 11 check")
+    args = parser.parse_args(argv)
+    if args.legacy:
+        bank_splits()
+        anonbank_split()
+        double_eleven()
+        return
+    year_long(args.data, 4 if args.quick else max(1, args.every), args.why)
+
+
 if __name__ == "__main__":
-    bank_splits()
-    anonbank_split()
-    double_eleven()
+    main()

@@ -4,6 +4,7 @@ Each instance is read and mapped by wfm.benchmarks.curtois, solved by solve_rost
 re-scored independently (objective and hard-rule violations from the raw instance file).
 
     .venv/bin/python bench/roster_benchmark.py                      # instances 1–12, 60 s each
+    .venv/bin/python bench/roster_benchmark.py --runs 3             # three runs (seeds 0, 1, 2): median, worst
     .venv/bin/python bench/roster_benchmark.py --instances 13-24 --time-limit 600
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -77,6 +79,33 @@ def run_one(number: int, time_limit_seconds: float, seed: int, data: Path) -> di
     }
 
 
+def summary_row(runs: list[dict[str, object]]) -> dict[str, object]:
+    """One row for several runs of an instance: every run's objective, the median and the worst, their gaps."""
+    first = runs[0]
+    values = [int(r["ours"]) for r in runs]  # type: ignore[call-overload]
+    best = first["best known"]
+    median, worst = statistics.median(values), max(values)
+
+    def gap(value: float) -> str:
+        return f"{100 * (value - best) / best:.1f}" if isinstance(best, int) else "-"
+
+    return {
+        "instance": first["instance"],
+        "staff": first["staff"],
+        "days": first["days"],
+        "shift types": first["shift types"],
+        "best known": best,
+        "runs": " ".join(str(v) for v in values),
+        "median": f"{median:g}",
+        "worst": worst,
+        "median gap %": gap(median),
+        "worst gap %": gap(worst),
+        "bound": max(int(r["bound"]) for r in runs),  # type: ignore[call-overload]
+        "time s (max)": f"{max(float(str(r['time s'])) for r in runs):.1f}",
+        "hard violations": sum(int(r["hard violations"]) for r in runs),  # type: ignore[call-overload]
+    }
+
+
 def main() -> int:
     """Run the instances and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -84,12 +113,16 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
     parser.add_argument("--data", type=Path, default=DATA, help="folder with Instance1.txt … Instance24.txt")
+    parser.add_argument("--runs", type=int, default=1, help="runs per instance, seeds seed … seed + runs − 1")
     args = parser.parse_args()
     rows = []
     for number in parse_range(args.instances):
-        print(f"Instance{number} …", file=sys.stderr, flush=True)
-        rows.append(run_one(number, args.time_limit, args.seed, args.data))
-        print("  " + ", ".join(f"{k} {v}" for k, v in rows[-1].items()), file=sys.stderr, flush=True)
+        runs = []
+        for run in range(max(1, args.runs)):
+            print(f"Instance{number} run {run + 1} …", file=sys.stderr, flush=True)
+            runs.append(run_one(number, args.time_limit, args.seed + run, args.data))
+            print("  " + ", ".join(f"{k} {v}" for k, v in runs[-1].items()), file=sys.stderr, flush=True)
+        rows.append(runs[0] if len(runs) == 1 else summary_row(runs))
     columns = list(rows[0]) if rows else []
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
     print(" | ".join(c.rjust(widths[c]) for c in columns))

@@ -1,13 +1,15 @@
 """Full roster: the 200-agent × 28-day instance of bench/roster_scale.py with breaks, a break cap and training.
 
 Run: .venv/bin/python bench/roster_full.py [--agents 200] [--days 28] [--time-limit 120] [--placement-share 0.15]
+     [--rounds 2]  (wfm.roster.joint: round 2 re-plans against the pauses placed after round 1; 1 = no re-plan)
 Breaks: 7–12 h shifts get a 30–60 min lunch 3–5 h in and two 15-min breaks, shorter ones one 15-min break;
 1.5 h between pauses, none in the first or last hour; at most 25 % of a queue's agents on shift (at least 2)
 pause at once. Training: new hires (every 10th agent) 2 h on every working day of the first 4 weeks, everyone
 2 h a week (weekdays 08:00–20:00, 20 seats per slot). The time limit is split: the roster solve gets
 (1 − share), the placement the rest. Rotation: forward rotation (no next-day shift starting earlier in the day),
-weekend fairness 200 and late-shift fairness 100 per unit of spread; the spreads are printed among the agents
-whose contract gives them a choice (weekend options; both late and other shifts).
+weekend fairness 200 and late-shift fairness 100 per weekend / late shift outside the band of the group's fair
+share; the spreads are printed per comparable group (wfm.roster.fair_share.group_key: same contract and window;
+agents whose options give them a choice of weekends; of late and other shifts).
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from roster_scale import build_instance
 
-from wfm.roster.activities import place_activities
 from wfm.roster.break_rules import BreakCap, BreakRule, BreakSettings
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Config, RuleSettings, Weights
+from wfm.roster.joint import after_placement_objective, solve_and_place
 from wfm.roster.outputs import roster_frame, under_agent_hours
-from wfm.roster.solve import SolveSettings, solve_roster
+from wfm.roster.solve import SolveSettings
 from wfm.roster.training import TrainingRequirement
 
 BREAKS = BreakSettings(
@@ -57,6 +59,7 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--placement-share", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=2, help="search rounds (2: re-plan against placed pauses)")
     args = parser.parse_args()
     inst, source = build_instance(args.agents, args.days, args.seed)
     inst = replace(inst, agents=tuple(replace(a, new_hire=i % 10 == 0) for i, a in enumerate(inst.agents)))
@@ -67,19 +70,29 @@ def main() -> int:
     )
     placement_seconds = args.placement_share * args.time_limit
     started = time.monotonic()
-    solution = solve_roster(
+    joint = solve_and_place(
         inst,
         config,
         SolveSettings(time_limit_seconds=args.time_limit - placement_seconds, seed=args.seed),
+        TRAINING,
+        placement_seconds,
         progress=lambda line: print("  " + line, file=sys.stderr, flush=True),
+        rounds=args.rounds,
     )
-    solve_seconds = time.monotonic() - started
-    started = time.monotonic()
-    plan = place_activities(inst, config, solution.assignments, TRAINING, placement_seconds, seed=args.seed)
-    place_seconds = time.monotonic() - started
+    total_seconds = time.monotonic() - started
+    solution, plan = joint.solution, joint.activities
+    place_seconds = plan.seconds
+    solve_seconds = total_seconds - place_seconds
     stats = solution.stats
     assert stats is not None
+    for r in joint.rounds:
+        print(f"round {r['round']}: objective before placement {r['objective_before_placement']:.1f}, after "
+              f"{r['objective_after_placement']:.1f}; under {r['under_coverage_agent_hours_after']:.1f}, over "
+              f"{r['over_coverage_agent_hours_after']:.1f} agent-h after placement")  # fmt: skip
+    print(f"kept round {joint.kept_round}; wall time {total_seconds:.1f} s for a {args.time_limit:g} s limit")
     lp_under = _lp_under(inst, config)
+    training_minutes = 60.0 * plan.training["delivered_hours"]
+    aware = _break_aware_lp(inst, config, training_minutes)
     before, after = under_agent_hours(inst, solution.scheduled), under_agent_hours(inst, plan.scheduled)
     absent = _absent_agent_hours(plan)
     frame = roster_frame(inst, solution.assignments, plan)
@@ -101,6 +114,14 @@ def main() -> int:
           f"off the phones in placed pauses and training {absent:.1f} agent-h")  # fmt: skip
     for label, value in (("before", before), ("after", after)):
         print(f"  {label}: {(value - lp_under) / max(lp_under, 1e-9):+.1%} vs the LP relaxation's {lp_under:.1f}")
+    after_objective = after_placement_objective(inst, config, solution, plan)
+    aware_under, aware_bound = aware.under_agent_minutes / 60, aware.bound / 60
+    print(f"break-aware LP ({aware.status}, pauses in their windows under the cap, {training_minutes / 60:.0f} "
+          f"agent-h of training anywhere; {aware_seconds(aware):.0f} s): bound {aware_bound:.1f}, its "
+          f"under-coverage {aware_under:.1f} agent-h")  # fmt: skip
+    aware_gap = (after_objective - aware_bound) / after_objective
+    print(f"  after placement: under-coverage {(after - aware_under) / max(aware_under, 1e-9):+.1%} vs the "
+          f"break-aware LP's; objective {after_objective:.1f}, gap {aware_gap:.1%} to its bound")  # fmt: skip
     print(f"breaks {plan.breaks['breaks_placed']}, lunches {plan.breaks['lunches_placed']}; cap "
           f"{plan.breaks['cap']}; cap cells over (placement) {plan.breaks['cap_violations']}")  # fmt: skip
     unmet = Counter(c["reason"] for c in plan.breaks["cap_not_met"])
@@ -111,28 +132,29 @@ def main() -> int:
               + (f"; not met: {dict(reasons)}" if reasons else ""))  # fmt: skip
     print(f"training total: {plan.training['delivered_hours']:g} of {plan.training['required_hours']:g} h")
     print(f"checker: {len(violations)} violation(s); break_cap {by_rule.get('break_cap', 0)}; {dict(by_rule)}")
-    for label, loads, eligible in _rotation_loads(inst, config, solution.assignments):
-        print(
-            f"{label}: spread {int(loads.max() - loads.min())} among {int(eligible.sum())} agents whose contract "
-            f"allows a choice (min {int(loads.min())}, max {int(loads.max())}, mean {loads.mean():.2f})"
-        )
+    worst = _print_fairness(inst, config, solution.assignments)
+    print(f"fairness: worst spread among comparable agents: weekends {worst['weekends']}, lates {worst['lates']} "
+          f"(targets ≤ 1, ≤ 2)")  # fmt: skip
     return 1 if violations else 0
 
 
-def _rotation_loads(inst, config: Config, assignments) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """Weekends worked and late shifts per eligible agent (the engine's own eligibility: weekend options; both
-    late and other shifts among the options)."""
-    from wfm.roster.best_response import response_context
-    from wfm.roster.fairness import loads
+def _print_fairness(inst, config: Config, assignments) -> dict[str, int]:
+    """Per comparable group (same contract and window; agents whose options give them a choice) and kind: the
+    spread (most − least), min, max and mean, as the report's `fairness` section has them; returns the worst
+    spread per kind."""
+    from wfm.roster.fair_share import fair_tables, fairness_report
     from wfm.roster.options import instance_facts
 
-    ctx = response_context(inst, config, instance_facts(inst, config))
-    rot = ctx.rotation
-    weekends, lates = loads(ctx, {(x.agent, x.day): (x.shift, x.queue) for x in assignments})
-    return [
-        ("weekends worked", weekends[rot.weekend_eligible], rot.weekend_eligible),
-        ("late shifts", lates[rot.late_eligible], rot.late_eligible),
-    ]
+    tables = fair_tables(inst, config, instance_facts(inst, config).options)
+    report = fairness_report(inst, config, assignments, tables)
+    worst = {"weekends": 0, "lates": 0, "holidays": 0}
+    for g in report["groups"]:
+        worst[g["kind"]] = max(worst[g["kind"]], g["spread"])
+        print(
+            f"  {g['kind']:<8} spread {g['spread']} in {g['group']!r} ({g['agents']} agents; min {g['min']}, "
+            f"max {g['max']}, mean {g['mean']:.2f}; outside the band {g['outside_band']})"
+        )
+    return worst
 
 
 def _lp_under(inst, config: Config) -> float:
@@ -141,6 +163,27 @@ def _lp_under(inst, config: Config) -> float:
     from wfm.roster.options import instance_facts
 
     return solve_aggregate(inst, config, instance_facts(inst, config)).under_agent_minutes / 60
+
+
+_LP_SECONDS: dict[int, float] = {}
+
+
+def _break_aware_lp(inst, config: Config, training_minutes: float):
+    """The break-aware LP relaxation (wfm.roster.aggregate, pauses=True), timed."""
+    from wfm.roster.aggregate import solve_aggregate
+    from wfm.roster.options import instance_facts
+
+    started = time.monotonic()
+    result = solve_aggregate(
+        inst, config, instance_facts(inst, config), 1800.0, pauses=True, training_agent_minutes=training_minutes
+    )
+    _LP_SECONDS[id(result)] = time.monotonic() - started
+    return result
+
+
+def aware_seconds(result) -> float:
+    """Seconds the break-aware LP took."""
+    return _LP_SECONDS.get(id(result), float("nan"))
 
 
 def _absent_agent_hours(plan) -> float:

@@ -130,6 +130,7 @@ def main() -> int:
     parser.add_argument("--skip-pyworkforce", action="store_true")
     parser.add_argument("--large", action="store_true", help="1 000 × 28 through the whole pipeline (see above)")
     parser.add_argument("--busy-processes", type=int, default=0, help="other processes spinning during --large")
+    parser.add_argument("--no-portfolio", action="store_true", help="one local search (no second, forked one)")
     args = parser.parse_args()
     if args.large:
         agents = args.agents if "--agents" in sys.argv else 1000
@@ -148,7 +149,7 @@ def main() -> int:
     solution = solve_roster(
         inst,
         config,
-        SolveSettings(time_limit_seconds=args.time_limit, seed=args.seed),
+        SolveSettings(time_limit_seconds=args.time_limit, seed=args.seed, portfolio=not args.no_portfolio),
         progress=lambda line: print("  " + line, file=sys.stderr, flush=True),
     )
     solve_seconds = time.monotonic() - started
@@ -220,7 +221,7 @@ def run_pipeline(n_agents: int, days: int, time_limit_seconds: float, seed: int,
     stats = solution.stats
     assert stats is not None
     limit_total = 1.1 * time_limit_seconds
-    within = sum(seconds.values())
+    within = sum(value for name, value in seconds.items() if name != "placement (final)")  # inside the rounds
     print(f"limits: solve {time_limit_seconds:g} s, every step done by {place_limit_seconds:g} s; "
           f"{busy_processes} busy process(es) beside")  # fmt: skip
     print("wall time: " + ", ".join(f"{name} {value:.2f} s" for name, value in seconds.items()))
@@ -240,23 +241,27 @@ def _timed_pipeline(inst: Instance, config: Config, solve_seconds: float, wall_s
     """(wall seconds per phase, solution, activity plan, checker violations) of the `wfm roster` steps."""
     from roster_full import TRAINING
 
-    from wfm.roster.activities import place_activities, placement_seconds_left, solve_seconds_within
+    from wfm.roster.activities import placement_seconds_left, solve_seconds_within
+    from wfm.roster.joint import solve_and_place
 
     seconds: dict[str, float] = {}
     started = time.monotonic()
     deadline = started + wall_seconds
-    solution = solve_roster(
+    joint = solve_and_place(  # what `wfm roster` runs: search, placement, re-plan against the pauses, placement
         inst,
         config,
         SolveSettings(time_limit_seconds=solve_seconds_within(solve_seconds, len(inst.agents), inst.days)),
+        TRAINING,
+        lambda shifts: placement_seconds_left(deadline, shifts),
         progress=lambda line: print("  " + line, file=sys.stderr, flush=True),
     )
-    seconds["solve"] = time.monotonic() - started
-    started = time.monotonic()
-    plan = place_activities(
-        inst, config, solution.assignments, TRAINING, placement_seconds_left(deadline, len(solution.assignments))
-    )
-    seconds["placement"] = time.monotonic() - started
+    solution, plan = joint.solution, joint.activities
+    seconds["placement (final)"] = plan.seconds
+    seconds["solve rounds and placements"] = time.monotonic() - started
+    for r in joint.rounds:
+        print(f"round {r['round']}: objective after placement {r['objective_after_placement']:.1f}, under-coverage "
+              f"{r['under_coverage_agent_hours_after']:.1f} agent-h after placement")  # fmt: skip
+    print(f"kept round {joint.kept_round}")
     started = time.monotonic()
     frame = roster_frame(inst, solution.assignments, plan)
     seconds["output frame"] = time.monotonic() - started

@@ -40,7 +40,13 @@ class BacktestResult:
         """Plain data for JSON and the UI: chosen model, metrics rows, origins and model failures."""
         origins = sorted({str(pd.Timestamp(o).date()) for o in self.forecasts["origin"].unique()})
         rows = self.metrics.replace({np.nan: None}).to_dict(orient="records")
-        return {"chosen": self.chosen, "origins": origins, "metrics": rows, "failures": list(self.failures)}
+        return {
+            "chosen": self.chosen,
+            "reason": explain_choice(self.metrics, self.chosen),
+            "origins": origins,
+            "metrics": rows,
+            "failures": list(self.failures),
+        }
 
 
 def rolling_origins(df: pd.DataFrame, horizon_days: int, count: int, step_days: int = 7) -> list[pd.Timestamp]:
@@ -104,7 +110,8 @@ def run_backtest(
         raise BacktestError(_no_forecast_reason(errors))
     forecasts = pd.concat(parts, ignore_index=True)
     metrics = summarise(forecasts, scales)
-    return BacktestResult(forecasts, metrics, choose_model(metrics), _failure_lines(errors, len(scales)))
+    chosen = choose_model(metrics, forecasts=forecasts)
+    return BacktestResult(forecasts, metrics, chosen, _failure_lines(errors, len(scales)))
 
 
 def _test_rows(frame: pd.DataFrame, trained: pd.Series, origin: pd.Timestamp, horizon_days: int) -> pd.DataFrame:
@@ -161,7 +168,50 @@ def summarise(forecasts: pd.DataFrame, scales: dict[pd.Timestamp, float]) -> pd.
     return pd.DataFrame(rows)
 
 
-def choose_model(metrics: pd.DataFrame, horizon: str = "all") -> str:
-    """The model with the lowest WAPE over all backtest forecasts."""
+# The forecast combination is kept unless another model beats it by more than one standard error of the
+# per-origin WAPE difference (the one-standard-error rule: a single winner over 4 origins is often luck).
+ROBUST_DEFAULT = "ensemble"
+
+
+def origin_wapes(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """WAPE per origin (rows) and model (columns)."""
+    error = (forecasts[Y] - forecasts[Y_HAT]).abs()
+    sums = forecasts.assign(error=error).groupby(["origin", "model"])[["error", Y]].sum()
+    return (sums["error"] / sums[Y]).unstack("model")
+
+
+def choose_model(metrics: pd.DataFrame, horizon: str = "all", forecasts: pd.DataFrame | None = None) -> str:
+    """The model with the lowest WAPE over all backtest forecasts; with the per-origin forecasts, the
+    ROBUST_DEFAULT combination unless that model beats it by more than one standard error across origins."""
     table = metrics[metrics["horizon"] == horizon]
-    return str(table.sort_values("wape").iloc[0]["model"])
+    best = str(table.sort_values("wape").iloc[0]["model"])
+    if forecasts is None or best == ROBUST_DEFAULT or ROBUST_DEFAULT not in set(table["model"]):
+        return best
+    per_origin = origin_wapes(forecasts)
+    gap = (per_origin[best] - per_origin[ROBUST_DEFAULT]).dropna()
+    if len(gap) < 2:
+        return best
+    standard_error = float(gap.std(ddof=1) / np.sqrt(len(gap)))
+    return best if float(gap.mean()) + standard_error < 0 else ROBUST_DEFAULT
+
+
+def explain_choice(metrics: pd.DataFrame, chosen: str, horizon: str = "all") -> str:
+    """Why `chosen` was kept: its backtest WAPE next to the best one's, the runner-up's and the same-slot mean's."""
+    table = metrics[metrics["horizon"] == horizon].sort_values("wape").set_index("model")
+    if chosen not in table.index:
+        return f"{chosen}: named by the user"
+    own = table.loc[chosen]
+    best = table.index[0]
+    if best == chosen:
+        parts = [f"{chosen} has the lowest WAPE over all backtest forecasts ({100 * own.wape:.2f} %"]
+        others = table.drop(index=chosen)
+        if len(others):
+            parts.append(f"; next best {others.index[0]} {100 * others.iloc[0].wape:.2f} %")
+    else:
+        parts = [
+            f"{chosen} ({100 * own.wape:.2f} %) is kept: {best} has the lowest WAPE ({100 * table.iloc[0].wape:.2f} %) "
+            "but not by more than one standard error across the origins"
+        ]
+    if "same_slot_mean" in table.index and chosen != "same_slot_mean":
+        parts.append(f"; same_slot_mean {100 * table.loc['same_slot_mean'].wape:.2f} %")
+    return "".join(parts) + f"; {int(own.intervals)} intervals)"

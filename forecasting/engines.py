@@ -35,7 +35,7 @@ from forecasting.backtest import (
 )
 from forecasting.events import EventCalendar
 from forecasting.metrics import seasonal_naive_scale
-from forecasting.models import ALIASES, DS, ID, Y_HAT, Y_HI, Y_LO, make_model
+from forecasting.models import AUTO_ALIASES, DS, ID, Y_HAT, Y_HI, Y_LO, make_model
 from forecasting.models.base import check_frame, series_arrays
 from forecasting.pipeline import (
     BACKTEST_ORIGINS,
@@ -43,6 +43,7 @@ from forecasting.pipeline import (
     MAX_BACKTEST_DAYS,
     MIN_BACKTEST_DAYS,
     ForecastRun,
+    calibrated,
     contract_frame,
     forecast_volume,
     to_long,
@@ -154,7 +155,8 @@ def merge_backtests(
         raise BacktestError(_no_forecast_reason(errors))
     forecasts = pd.concat(scored, ignore_index=True)
     metrics = summarise(forecasts, scales)
-    return BacktestResult(forecasts, metrics, choose_model(metrics), _failure_lines(errors, len(scales)))
+    chosen = choose_model(metrics, forecasts=forecasts)
+    return BacktestResult(forecasts, metrics, chosen, _failure_lines(errors, len(scales)))
 
 
 def forecast_batch(
@@ -200,7 +202,7 @@ def build_forecast_on(
     parts = engine.put(split_history(past, groups))
     chosen, result, notes = model, None, ()
     if model == "auto" or backtest:
-        aliases = ALIASES if model == "auto" else (model,)
+        aliases = AUTO_ALIASES if model == "auto" else (model,)
         horizon = max(MIN_BACKTEST_DAYS, min(days, MAX_BACKTEST_DAYS))
         stamps = pd.to_datetime(past["interval_start"])
         last = pd.DataFrame({DS: [stamps.max()]})  # all rolling_origins reads of the history
@@ -227,7 +229,7 @@ def build_forecast_on(
         aht_end=recent_end(past),
     )
     done: list[BatchForecast] = engine.map(job, parts, labels=[f"forecast {x}" for x in labels], progress=progress)
-    volume = pd.concat([d.volume for d in done], ignore_index=True)
+    volume = calibrated(pd.concat([d.volume for d in done], ignore_index=True), result, chosen, start)
     aht = np.concatenate([d.aht for d in done])
     _check_aht(volume, aht, file)
     fallbacks = tuple(w for d in done for w in d.warnings)

@@ -24,11 +24,24 @@ from forecasting.grid import DayGrid
 from wfm.errors import InputError
 from wfm.limits import MAX_EVENT_DAYS, MAX_VOLUME_MULTIPLIER
 
-KINDS = ("promotion", "holiday", "returns")
-DEFAULT_WINDOW = {"holiday": (1, 1), "promotion": (7, 3), "returns": (0, 0)}
+KINDS = ("promotion", "holiday", "returns", "closed", "half_day")
+DEFAULT_WINDOW = {"holiday": (1, 1), "promotion": (7, 3), "returns": (0, 0), "closed": (1, 1), "half_day": (0, 0)}
 BASELINE_WEEKS = 4
 MAX_GAP_DAYS = 3
 FINANCIAL_MARKETS = ("NYSE", "XNYS", "ECB", "XECB", "IFEU", "BVMF", "XTAE", "XNSE", "XBOM")
+# Holiday categories of the `holidays` package read by default (where a calendar has them): days off, optional
+# days off (Israel's intermediate festival days, memorial days) and half days (market early closes).
+DEFAULT_CATEGORIES = ("public", "optional", "half_day")
+# Where nothing has been learned: the ratio of an event day to a normal day (1 = no effect).
+PRIOR_RATIO = {"closed": 0.0, "half_day": 0.5}
+# Empirical-Bayes spreads (ratio units) used when too few occurrences show them: how far a pooled mean may be
+# from the prior, how far one event differs from the pooled mean of its kind, and one occurrence's noise.
+PRIOR_SPREAD = 0.5
+BETWEEN_SPREAD = 0.3
+WITHIN_SPREAD = 0.1
+MIN_SPREAD = 0.03
+# A day below this ratio to a normal day is a closed day.
+CLOSED_RATIO = 0.1
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,18 @@ class Event:
     uplift: float | None = None
     pre_days: int | None = None
     post_days: int | None = None
+    day_kinds: tuple[str, ...] = ()
+
+    def day_kind(self, k: int) -> str:
+        """The category of the k-th event day (public, optional, half_day… for site holidays; else the kind)."""
+        if not self.day_kinds:
+            return self.kind
+        return self.day_kinds[min(max(k, 0), len(self.day_kinds) - 1)]
+
+    @property
+    def days(self) -> int:
+        """Number of calendar days from start to end."""
+        return (self.end - self.start).days + 1
 
     @property
     def window(self) -> tuple[int, int]:
@@ -106,31 +131,66 @@ def _event_window(event: Event, open_weekdays: tuple[bool, ...]) -> list[tuple[p
 
 
 def site_holidays(spec: str, years: Iterable[int], categories: Sequence[str] | None = None) -> EventCalendar:
-    """Holidays of a site calendar: a country code (CN, IL, US, optionally 'US-NY' for a subdivision) or a
-    financial market (NYSE…); consecutive holiday dates (gaps ≤ a weekend) form one event."""
+    """Holidays of one or more site calendars, comma-separated: country codes (CN, IL, US, 'US-NY' for a
+    subdivision) or financial markets (NYSE…). By default every DEFAULT_CATEGORIES category the calendar has
+    (days off, optional days off, half days). Consecutive holiday dates (gaps ≤ a weekend) form one event
+    named after its main holiday; half days (early closes) are separate holidays without eve or day after;
+    each day keeps its category (public, optional, half_day), which decides what it is pooled with."""
+    calendar = EventCalendar()
+    for part in [p.strip() for p in spec.split(",") if p.strip()] or [spec]:
+        calendar = calendar + _one_calendar(part, sorted(set(years)), categories)
+    return calendar
+
+
+def _one_calendar(spec: str, years: list[int], categories: Sequence[str] | None) -> EventCalendar:
+    """site_holidays for one country or market code."""
     code, _, subdiv = spec.upper().partition("-")
-    years = sorted(set(years))
     try:
         if code in FINANCIAL_MARKETS:
-            table = holidays.financial_holidays(code, years=years)
+            make = functools.partial(holidays.financial_holidays, code, years=years)
         else:
-            kwargs = {"categories": tuple(categories)} if categories else {}
-            table = holidays.country_holidays(code, subdiv=subdiv or None, years=years, **kwargs)
+            make = functools.partial(holidays.country_holidays, code, subdiv=subdiv or None, years=years)
+        supported = make().supported_categories
     except (NotImplementedError, KeyError) as exc:
         raise ValueError(f"unknown holiday calendar {spec!r}") from exc
-    dates = sorted(table.keys())
+    wanted = [c for c in (categories or DEFAULT_CATEGORIES) if c in supported] or ["public"]
+    category_of: dict[dt.date, str] = {}
+    tables = {}
+    for category in wanted:  # earlier categories win (a day off beats an optional one)
+        tables[category] = make(categories=(category,))
+        for day in tables[category]:
+            category_of.setdefault(day, category)
     events: list[Event] = []
-    block: list[dt.date] = []
-    for day in [*dates, None]:
-        if block and (day is None or (day - block[-1]).days > MAX_GAP_DAYS):
-            names = [_clean_name(n) for d in block for n in table.get_list(d)]
-            main = [n for n in names if not n.lower().startswith("day off")] or names
-            name = max(set(main), key=main.count)
-            events.append(Event(name=name, start=block[0], end=block[-1], kind="holiday"))
-            block = []
-        if day is not None:
-            block.append(day)
-    return EventCalendar(tuple(events))
+    for half in (False, True):
+        dates = sorted(d for d, c in category_of.items() if (c == "half_day") == half)
+        block: list[dt.date] = []
+        for day in [*dates, None]:
+            if block and (day is None or (day - block[-1]).days > MAX_GAP_DAYS):
+                events.append(_block_event(block, category_of, tables, half))
+                block = []
+            if day is not None:
+                block.append(day)
+    return EventCalendar(tuple(sorted(events, key=lambda e: e.start)))
+
+
+def _block_event(block: list[dt.date], category_of: dict, tables: dict, half: bool) -> Event:
+    """One event for consecutive holiday dates: its main name, and the category of each calendar day."""
+    names = [_clean_name(n) for d in block for n in tables[category_of[d]].get_list(d)]
+    main = [n for n in names if not n.lower().startswith("day off")] or names
+    name = max(sorted(set(main)), key=main.count)
+    span = pd.date_range(block[0], block[-1], freq="D")
+    kinds = tuple(category_of.get(day.date(), "gap") for day in span)
+    # A calendar's half day (a market's early close) is a hint, not the site's fact: a holiday whose effect is
+    # learned (prior: none); only the site's own events file says kind half_day (prior: half a day).
+    return Event(
+        name=name,
+        start=block[0],
+        end=block[-1],
+        kind="holiday",
+        day_kinds=kinds,
+        pre_days=0 if half else None,
+        post_days=0 if half else None,
+    )
 
 
 def _clean_name(name: str) -> str:
@@ -138,25 +198,110 @@ def _clean_name(name: str) -> str:
     return name.replace("(observed)", "").replace("(estimated)", "").strip()
 
 
+PoolKey = tuple[str, str, int, str]
+
+
+def pool_key(event: Event, position: Position) -> PoolKey:
+    """What a day is pooled with when its own event has too few occurrences: the same kind of event, the same
+    part (eve/day/after, counted up to 2 days out) and the category of the nearest event day."""
+    part, k = position
+    if part == "core":
+        return (event.kind, part, 0, event.day_kind(k))
+    near = 0 if part == "pre" else event.days - 1
+    return (event.kind, part, min(k, 2), event.day_kind(near))
+
+
+def _shrunk(values: Sequence[float], prior: float, prior_var: float, noise_var: float) -> float:
+    """The normal–normal posterior mean: the values' mean pulled toward `prior` by noise / prior variance."""
+    if not values:
+        return prior
+    weight = len(values) / (len(values) + noise_var / max(prior_var, MIN_SPREAD**2))
+    return float(weight * np.mean(values) + (1 - weight) * prior)
+
+
 @dataclass(frozen=True)
 class LearnedEffects:
-    """Per event name and position: past ratios to the weekday baseline and past intraday shares."""
+    """Per event name and position: past ratios to the weekday baseline and past intraday shares; per pool
+    key (kind, part, distance, day category): the same pooled over events, as (name, ratio) pairs."""
 
     ratios: dict[str, dict[Position, list[float]]] = field(default_factory=dict)
     shares: dict[str, dict[Position, list[np.ndarray]]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    pools: dict[PoolKey, list[tuple[str, float]]] = field(default_factory=dict)
+    pool_shares: dict[PoolKey, list[np.ndarray]] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def within_var(self) -> float:
+        """Variance of one occurrence around its event's mean (pooled over events seen twice or more)."""
+        deviations = [
+            r - np.mean(rs) for table in self.ratios.values() for rs in table.values() if len(rs) > 1 for r in rs
+        ]
+        if len(deviations) < 3:
+            return WITHIN_SPREAD**2
+        return max(float(np.mean(np.square(deviations))), MIN_SPREAD**2)
+
+    def _pool_stats(self, keys: Sequence[PoolKey], name: str, center: float) -> tuple[list[float], float]:
+        """Per-event mean ratios of the other events under `keys`, and the variance between events (this one
+        included; with fewer than 3 events, their mean squared distance from `center`)."""
+        by_name: dict[str, list[float]] = defaultdict(list)
+        for key in keys:
+            for other, value in self.pools.get(key, []):
+                by_name[other].append(value)
+        means = [float(np.mean(v)) for other, v in by_name.items() if other != name]
+        own = by_name.get(name)
+        spread = [*means, float(np.mean(own))] if own else means
+        if len(spread) > 2:
+            between = float(np.var(spread, ddof=1))
+        elif spread:  # too few events to see their spread: their distance from the prior
+            between = float(np.mean(np.square(np.subtract(spread, center))))
+        else:
+            between = BETWEEN_SPREAD**2
+        return means, max(between, MIN_SPREAD**2)
+
+    def prior(self, event: Event, position: Position) -> tuple[float, float]:
+        """The pooled ratio of like days of other events and the spread of events around it. Eves and days
+        after in two levels: all events of the kind at this part and distance (any day category) shrunk toward
+        PRIOR_RATIO, then those of the same day category shrunk toward that; event days: the same day category
+        shrunk toward PRIOR_RATIO (a closed public holiday says nothing about a half day)."""
+        base = PRIOR_RATIO.get(event.kind, 1.0) if position[0] == "core" else 1.0
+        key = pool_key(event, position)
+        if position[0] == "core":  # a day off, an optional day and a half day are different things: no broad level
+            means, between = self._pool_stats([key], event.name, base)
+            return _shrunk(means, base, PRIOR_SPREAD**2, between), between
+        broad_means, broad_between = self._pool_stats([k for k in self.pools if k[:3] == key[:3]], event.name, base)
+        broad = _shrunk(broad_means, base, PRIOR_SPREAD**2, broad_between)
+        means, between = self._pool_stats([key], event.name, broad)
+        return _shrunk(means, broad, broad_between, between), between
 
     def ratio(self, event: Event, position: Position) -> float | None:
-        """Learned ratio for an event position (nearest learned core day for longer events), or None."""
+        """This event's past ratios at the position (the nearest learned core day for longer events) shrunk
+        toward the pooled prior; the prior alone if it has none (None for a promotion never seen)."""
+        memo = (event.name, event.kind, event.day_kinds, event.days, position)
+        if memo not in self.cache:
+            self.cache[memo] = self._ratio(event, position)
+        return self.cache[memo]
+
+    def _ratio(self, event: Event, position: Position) -> float | None:
+        """ratio() without the memo."""
         table = self.ratios.get(event.name, {})
         key = _nearest(table, position)
-        return float(np.mean(table[key])) if key else None
+        own = table[key] if key else []
+        if not own and event.kind == "promotion" and not self.pools.get(pool_key(event, position)):
+            return None
+        if own and max(own) < CLOSED_RATIO:  # closed at every past occurrence: closed (a category, not a level)
+            return 0.0
+        prior, between = self.prior(event, position)
+        return _shrunk(own, prior, between, self.within_var())
 
     def share(self, event: Event, position: Position) -> tuple[np.ndarray, int] | None:
-        """Mean learned intraday share for an event position and the number of occurrences behind it."""
+        """Mean learned intraday share for an event position and the number of occurrences behind it; the
+        pooled share of its pool key where the event itself has none."""
         table = self.shares.get(event.name, {})
         key = _nearest(table, position)
-        return (np.mean(table[key], axis=0), len(table[key])) if key else None
+        if key:
+            return np.mean(table[key], axis=0), len(table[key])
+        pooled = self.pool_shares.get(pool_key(event, position))
+        return (np.mean(pooled, axis=0), len(pooled)) if pooled else None
 
     def pooled(self, kind: str, position: Position) -> float | None:
         """Mean ratio of all learned events of a kind at a position (core positions pooled as core 0)."""
@@ -194,6 +339,8 @@ def learn_effects(grid: DayGrid, open_slots: np.ndarray, usable: np.ndarray, cal
     clean = np.where(in_event, np.nan, totals)
     ratios: dict[str, dict[Position, list[float]]] = defaultdict(lambda: defaultdict(list))
     shares: dict[str, dict[Position, list[np.ndarray]]] = defaultdict(lambda: defaultdict(list))
+    pools: dict[PoolKey, list[tuple[str, float]]] = defaultdict(list)
+    pool_shares: dict[PoolKey, list[np.ndarray]] = defaultdict(list)
     kinds: dict[str, str] = {}
     for event in calendar.events:
         window = event_window(event, open_weekdays)
@@ -207,14 +354,25 @@ def learn_effects(grid: DayGrid, open_slots: np.ndarray, usable: np.ndarray, cal
                 continue
             kinds[event.name] = event.kind
             observed = not np.isnan(grid.values[row]).all()
-            if usable[row]:
-                ratios[event.name][position].append(totals[row] / base)
+            key = pool_key(event, position)
+            if usable[row] or (observed and np.nansum(grid.values[row]) >= 0 and event.kind != "promotion"):
+                value = float(np.nansum(grid.values[row])) / base
+                ratios[event.name][position].append(value)
+                pools[key].append((event.name, value))
                 values = np.where(open_slots[day.weekday()], np.nan_to_num(grid.values[row]), 0.0)
                 if values.sum() > 0:
                     shares[event.name][position].append(values / values.sum())
-            elif not observed and event.kind == "holiday":
+                    pool_shares[key].append(values / values.sum())
+            elif not observed and event.kind in ("holiday", "closed", "half_day"):
                 ratios[event.name][position].append(0.0)
-    return LearnedEffects({k: dict(v) for k, v in ratios.items()}, {k: dict(v) for k, v in shares.items()}, kinds)
+                pools[key].append((event.name, 0.0))
+    return LearnedEffects(
+        {k: dict(v) for k, v in ratios.items()},
+        {k: dict(v) for k, v in shares.items()},
+        kinds,
+        dict(pools),
+        dict(pool_shares),
+    )
 
 
 def _weekday_baseline(
@@ -263,7 +421,7 @@ def adjust_days(
     shares = np.zeros((len(days), open_slots.shape[1]))
     has_shares = np.zeros(len(days), dtype=bool)
     for i, day in enumerate(days):
-        best: tuple[int, float, np.ndarray | None, int] | None = None
+        best: tuple | None = None
         for event, position in covered.get(day, []):
             value = _event_ratio(effects, event, position)
             if value is None:
@@ -285,33 +443,39 @@ def adjust_days(
 
 
 def _event_ratio(effects: LearnedEffects, event: Event, position: Position) -> float | None:
-    """Explicit uplift (core days) > learned ratio of this event > pooled ratio of its kind (holidays)."""
+    """A closed day: 0. Explicit uplift (core days) > this event's learned ratio shrunk toward the pooled
+    ratio of like days > that pooled ratio alone (None for a promotion without history or uplift)."""
+    if event.kind == "closed" and position[0] == "core":
+        return 0.0
     if event.uplift is not None and position[0] == "core":
         return float(event.uplift)
-    learned = effects.ratio(event, position)
-    if learned is not None:
-        return learned
-    if event.kind == "holiday":
-        return effects.pooled("holiday", position)
-    return None
+    return effects.ratio(event, position)
 
 
-def closed_days(effects: LearnedEffects, calendar: EventCalendar, threshold: float = 0.1) -> frozenset:
-    """Holiday days on which the site is (learned or told to be) closed: ratio below `threshold`."""
+def closed_days(
+    effects: LearnedEffects,
+    calendar: EventCalendar,
+    threshold: float = CLOSED_RATIO,
+    span: tuple[dt.date, dt.date] | None = None,
+) -> frozenset:
+    """Holiday days on which the site is (learned or told to be) closed: ratio below `threshold` (only the
+    events that overlap `span`, if given)."""
     closed = set()
     for event in calendar.events:
-        if event.kind != "holiday":
+        if event.kind not in ("holiday", "closed"):
             continue
-        for k, day in enumerate(pd.date_range(event.start, event.end, freq="D")):
+        if span is not None and (event.end < span[0] or event.start > span[1]):
+            continue
+        for k in range(event.days):
             value = _event_ratio(effects, event, ("core", k))
             if value is not None and value < threshold:
-                closed.add(day)
+                closed.add(pd.Timestamp(event.start + dt.timedelta(days=k)))
     return frozenset(closed)
 
 
 def read_events(path: str | Path) -> EventCalendar:
-    """An events CSV: `event, start, end, kind` (promotion|holiday|returns), optional `uplift` (a ratio to a
-    normal day, for events without history), `pre_days`, `post_days`. Bad rows raise InputError."""
+    """An events CSV: `event, start, end, kind` (promotion|holiday|returns|closed|half_day), optional `uplift`
+    (a ratio to a normal day, for events without history), `pre_days`, `post_days`. Bad rows raise InputError."""
     table = read_table(path, required=("event", "start", "end", "kind"), optional=("uplift", "pre_days", "post_days"))
     names = text_column(table, "event")
     kinds = text_column(table, "kind").str.lower()
@@ -358,4 +522,6 @@ def check_holiday_spec(spec: str) -> None:
     try:
         site_holidays(spec, [2024])
     except ValueError as exc:
-        raise InputError(f"{exc}; expected a country code such as CN, IL, US or a market such as NYSE") from None
+        raise InputError(
+            f"--holidays: {exc}; expected country codes such as CN, IL, US or markets such as NYSE, comma-separated"
+        ) from None

@@ -16,8 +16,9 @@ import pandas as pd
 
 from forecasting.aht import forecast_aht
 from forecasting.backtest import BacktestError, BacktestResult, Progress, rolling_origins, run_backtest
+from forecasting.calibration import apply_bands, calibrate_bands, lead_days_of
 from forecasting.events import EventCalendar
-from forecasting.models import ALIASES, DS, ID, Y_HAT, Y_HI, Y_LO, Forecaster, Y, make_model
+from forecasting.models import AUTO_ALIASES, DS, ID, Y_HAT, Y_HI, Y_LO, Forecaster, Y, make_model
 from wfm.errors import InputError
 from wfm.limits import MAX_CONTACTS_PER_INTERVAL, MAX_VOLUME_MULTIPLIER
 
@@ -95,6 +96,7 @@ def build_forecast(
     long = to_long(past)
     result, chosen, notes = select_model(long, model, days, calendar, backtest=backtest, progress=progress)
     volume, fallbacks = forecast_volume(long, chosen, calendar, start, days, file=history.attrs.get("file"))
+    volume = calibrated(volume, result, chosen, start)
     aht = checked_aht(past, volume, aht_seconds, file=history.attrs.get("file"))
     return ForecastRun(contract_frame(volume, aht), chosen, result, (*notes, *fallbacks))
 
@@ -112,7 +114,7 @@ def select_model(
     DEFAULT_MODEL when the history is too short to backtest."""
     if model != "auto" and not backtest:
         return None, model, ()
-    aliases = ALIASES if model == "auto" else (model,)
+    aliases = AUTO_ALIASES if model == "auto" else (model,)
     try:
         result = backtest_models(long, aliases, days, calendar, progress=progress)
     except BacktestError as exc:
@@ -120,6 +122,20 @@ def select_model(
         return None, chosen, (f"no backtest ({exc}); forecasting with {chosen}",)
     chosen = result.chosen if model == "auto" else model
     return result, chosen, tuple(f"backtest: {line}" for line in result.failures)
+
+
+def calibrated(volume: pd.DataFrame, result: BacktestResult | None, alias: str, start: pd.Timestamp) -> pd.DataFrame:
+    """The rows forecast by `alias` with conformal 80 % bands from its backtest residuals (forecasting.calibration);
+    unchanged without a backtest of it or with too few residuals."""
+    calibration = calibrate_bands(result.forecasts, alias) if result is not None else None
+    if calibration is None:
+        return volume
+    mine = (volume["model"] == alias).to_numpy() if "model" in volume else np.ones(len(volume), bool)
+    out = volume.copy()
+    for _, rows in volume[mine].groupby(ID, sort=False):
+        banded = apply_bands(rows, calibration, lead_days_of(rows[DS], start))
+        out.loc[rows.index, [Y_LO, Y_HI]] = banded[[Y_LO, Y_HI]].to_numpy()
+    return out
 
 
 def fit_model(long: pd.DataFrame, alias: str, calendar: EventCalendar | None) -> Forecaster:

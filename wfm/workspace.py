@@ -7,7 +7,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -16,21 +16,24 @@ from sqlalchemy.orm import Session
 
 from forecasting.events import EventCalendar, read_events, site_holidays
 from wfm import store
+from wfm.auth import preferences, users
+from wfm.auth.permissions import acting_as, local_operator
 from wfm.csvio import write_csv
 from wfm.errors import InputError
 from wfm.roster.activities import (
     WALL_SHARE,
     ActivityPlan,
-    place_activities,
     place_in_roster,
     placement_seconds_left,
     solve_seconds_within,
 )
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Assignment, Config, Instance, RosterSolution
+from wfm.roster.fair_share import calendar_holiday_dates, fairness_section, frame_assignments, with_history
 from wfm.roster.inputs import load_instance
+from wfm.roster.joint import solve_and_place
 from wfm.roster.outputs import roster_frame
-from wfm.roster.solve import SolveSettings, solve_roster
+from wfm.roster.solve import SolveSettings
 from wfm.roster.training import TrainingRequirement, read_training
 from wfm.staffing.queues import QueueSettings, read_queues
 
@@ -42,13 +45,19 @@ REFERENCE_FILES = ("queues.csv", "agents.csv", "shifts.csv", "time_off.csv", "ev
 def open_workspace(
     url: str | None = None, sample_dir: Path = SAMPLE_DIR, progress: Callable[[str], None] | None = None
 ) -> Engine:
-    """Engine on the database (WFM_DATABASE_URL or wfm.db), migrated; an empty database gets the sample data."""
+    """Engine on the database (WFM_DATABASE_URL or wfm.db), migrated; an empty database gets the sample data, and a
+    database without users its first administrator (the password printed once, see wfm.auth.users)."""
     engine = store.make_engine(url)
     store.upgrade(engine)
     with Session(engine) as session:
         empty = store.get_queues(session).empty
-    if empty and sample_dir.is_dir():
-        store.load_folder(engine, sample_dir, progress=progress or (lambda _message: None))
+    with acting_as(local_operator()):  # the server sets itself up, whoever opened the first page
+        if empty and sample_dir.is_dir():
+            store.load_folder(engine, sample_dir, progress=progress or (lambda _message: None))
+        with Session(engine) as session, session.begin():
+            password = users.ensure_first_admin(session)
+    if password is not None:
+        users.announce_first_admin(password)
     return engine
 
 
@@ -133,10 +142,17 @@ class RosterBuild:
 
 
 def load_roster_instance(engine: Engine, requirements: pd.DataFrame, start: date, days: int) -> tuple[Instance, Config]:
-    """The roster instance from the stored agents, shifts, time off and rules plus a requirements frame."""
+    """The roster instance from the stored agents, shifts, time off, rules and agents' preferences (as shift
+    requests, weighed by the roster's preference penalty) plus a requirements frame."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_reference_folder(engine, Path(tmp))
         write_csv(requirements, folder / "requirements.csv")
+        with Session(engine) as session:
+            wishes = preferences.as_requests(session, start, days, store.get_shifts(session))
+            known = set(store.get_agents(session)["agent_id"].astype(str))
+        wishes = wishes[wishes["agent_id"].isin(known)]
+        if len(wishes):
+            write_csv(wishes, folder / "requests.csv")
         return load_instance(
             requirements=folder / "requirements.csv",
             agents=folder / "agents.csv",
@@ -145,6 +161,7 @@ def load_roster_instance(engine: Engine, requirements: pd.DataFrame, start: date
             rules=folder / "rules.toml",
             start=start,
             days=days,
+            requests=folder / "requests.csv" if len(wishes) else None,
         )
 
 
@@ -161,11 +178,18 @@ def build_roster(
     lunches and the training of `training_file` (skipped when the file is absent) in the shifts."""
     deadline = time.monotonic() + WALL_SHARE * time_limit_seconds
     instance, config = load_roster_instance(engine, requirements, start, days)
+    instance = fairness_history(engine, instance, config)
     training = _training(training_file, instance)
     solve_seconds = solve_seconds_within(time_limit_seconds, len(instance.agents), instance.days)
-    solution = solve_roster(instance, config, SolveSettings(time_limit_seconds=solve_seconds), progress=progress)
-    place_limit = placement_seconds_left(deadline, len(solution.assignments))
-    plan = place_activities(instance, config, solution.assignments, training, place_limit)
+    joint = solve_and_place(  # search, place, re-plan against the placed pauses (wfm/roster/joint.py)
+        instance,
+        config,
+        SolveSettings(time_limit_seconds=solve_seconds, portfolio=False),  # no fork inside the web server
+        training,
+        lambda shifts: placement_seconds_left(deadline, shifts),
+        progress=progress,
+    )
+    solution, plan = joint.solution, joint.activities
     if progress is not None:
         progress(
             f"breaks and lunches: {plan.breaks['breaks_placed']} + {plan.breaks['lunches_placed']} placed; training "
@@ -173,6 +197,51 @@ def build_roster(
         )
     frame = roster_frame(instance, solution.assignments, plan)
     return RosterBuild(frame, solution, instance, config, requirements, plan)
+
+
+def fairness_history(engine: Engine, instance: Instance, config: Config) -> Instance:
+    """The instance with the site's holidays (stored events and the CN calendar) and the weekends, late shifts and
+    holidays carried from the stored rosters' newest published versions (dates before the start, within
+    `fairness_carry_days`)."""
+    lookback = config.rules.fairness_carry_days
+    first = pd.Timestamp(instance.start - timedelta(days=lookback)) if lookback else pd.Timestamp.min
+    frames = []
+    with Session(engine) as session:
+        for name in store.list_rosters(session)["name"]:
+            try:
+                _info, segments = store.load_roster(session, str(name), published=True)
+            except InputError:  # never published
+                continue
+            segments = segments[(segments["date"] < pd.Timestamp(instance.start)) & (segments["date"] >= first)]
+            if not segments.empty:
+                frames.append(parse_roster(_segment_text(segments)))
+    holidays = calendar_holiday_dates(event_calendar(engine))
+    return with_history(instance, config, frames, holidays)
+
+
+def fairness_table(build: RosterBuild, frame: pd.DataFrame) -> dict:
+    """The fairness section (per agent counts and carried counts, per comparable group spreads) of a roster table
+    (built, loaded or edited)."""
+    return fairness_section(build.instance, build.config, frame_assignments(build.instance, frame))
+
+
+def service_limits_table(
+    build: RosterBuild, frame: pd.DataFrame, projection: pd.DataFrame, queues: dict[str, QueueSettings]
+) -> pd.DataFrame:
+    """Per queue and day below target: hours short and the limits behind them (wfm.roster.service_limits)."""
+    from wfm.roster.service_limits import service_limits
+
+    return service_limits(build.instance, frame, projection, queues)
+
+
+def _segment_text(segments: pd.DataFrame) -> pd.DataFrame:
+    """Stored segments (typed) as roster-contract text."""
+    return segments.assign(
+        date=segments["date"].dt.strftime("%Y-%m-%d"),
+        start=segments["start"].dt.strftime("%Y-%m-%d %H:%M"),
+        end=segments["end"].dt.strftime("%Y-%m-%d %H:%M"),
+        queue=segments["queue"].fillna(""),
+    )
 
 
 def _training(path: Path | None, instance: Instance) -> tuple[TrainingRequirement, ...]:
@@ -247,12 +316,7 @@ def stored_roster(engine: Engine, requirements: pd.DataFrame) -> RosterBuild | N
             return None
         name = str(rosters.sort_values("created_at")["name"].iloc[-1])
         _info, segments = store.load_roster(session, name)
-    frame = segments.assign(
-        date=segments["date"].dt.strftime("%Y-%m-%d"),
-        start=segments["start"].dt.strftime("%Y-%m-%d %H:%M"),
-        end=segments["end"].dt.strftime("%Y-%m-%d %H:%M"),
-        queue=segments["queue"].fillna(""),
-    )
+    frame = _segment_text(segments)
     first = pd.Timestamp(frame["date"].min()).date()
     days = (pd.Timestamp(frame["date"].max()).date() - first).days + 1
     instance, config = load_roster_instance(engine, requirements, first, days)

@@ -27,10 +27,28 @@ def _open_weekday_rows(history: SeriesHistory, lookback_weeks: int) -> tuple[np.
     weekdays = grid.weekdays[rows]
     for weekday in np.unique(weekdays):
         pick = weekdays == weekday
-        frame = pd.DataFrame(values[pick])
-        nearby = frame.rolling(2 * FILL_WEEKS + 1, center=True, min_periods=1).mean()
-        values[pick] = frame.fillna(nearby).fillna(frame.mean()).fillna(0.0).to_numpy()
+        values[pick] = _filled(values[pick])
     return np.where(slots[None, :], values, 0.0), slots
+
+
+def _filled(rows: np.ndarray) -> np.ndarray:
+    """Gaps (NaN) replaced by the mean of the known values within FILL_WEEKS rows either side, else the
+    column's mean, else 0 (a centred rolling mean with min_periods=1, by cumulative sums)."""
+    known = ~np.isnan(rows)
+    if known.all():
+        return rows
+    zero = np.zeros((1, rows.shape[1]))
+    sums = np.vstack([zero, np.cumsum(np.where(known, rows, 0.0), axis=0)])
+    counts = np.vstack([zero, np.cumsum(known, axis=0)])
+    index = np.arange(rows.shape[0])
+    lo = np.clip(index - FILL_WEEKS, 0, None)
+    hi = np.clip(index + FILL_WEEKS + 1, None, rows.shape[0])
+    near_sum, near_count = sums[hi] - sums[lo], counts[hi] - counts[lo]
+    nearby = np.divide(near_sum, near_count, out=np.full(rows.shape, np.nan), where=near_count > 0)
+    column = np.divide(sums[-1], counts[-1], out=np.full(rows.shape[1], np.nan), where=counts[-1] > 0)
+    out = np.where(known, rows, nearby)
+    out = np.where(np.isnan(out), column[None, :], out)
+    return np.nan_to_num(out, nan=0.0)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from forecasting.models.base import DayForecast, Forecaster, SeriesHistory, desc
 from forecasting.profile import complete_days, open_slots_by_weekday
 
 EVENT_LOG_SIGMA = 0.15
+# Closed days are looked up this far past the end of the history (the longest plan is shorter).
+CLOSED_DAYS_AHEAD = 400
 
 
 class WithEvents(Forecaster):
@@ -40,7 +42,8 @@ class WithEvents(Forecaster):
         blank = event_mask(self.calendar, grid.days, open_slots.any(axis=1))
         values = grid.values.copy()
         values[blank] = np.nan
-        closed = closed_days(self._learned, self.calendar)
+        span = (grid.first_day.date(), (grid.days[-1] + pd.Timedelta(days=CLOSED_DAYS_AHEAD)).date())
+        closed = closed_days(self._learned, self.calendar, span=span)
         return describe_series(DayGrid(grid.first_day, grid.interval_minutes, values), closed)
 
     def _fit_series(self, history: SeriesHistory) -> tuple[object, LearnedEffects]:

@@ -113,8 +113,8 @@ def test_auto_choice_on_baselines_equals_one_process(monkeypatch: pytest.MonkeyP
     import forecasting.pipeline as fp
 
     aliases = ("seasonal_naive", "same_slot_mean", "calendar")
-    monkeypatch.setattr(fp, "ALIASES", aliases)
-    monkeypatch.setattr(fe, "ALIASES", aliases)
+    monkeypatch.setattr(fp, "AUTO_ALIASES", aliases)
+    monkeypatch.setattr(fe, "AUTO_ALIASES", aliases)
     frame = history(queues=4)
     expected = build_forecast(frame, START, 14, aht_seconds=300.0)
     got = build_forecast_on(LocalEngine(), frame, START, 14, batches=2, aht_seconds=300.0)

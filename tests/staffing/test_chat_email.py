@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +17,7 @@ from wfm.staffing import (
     required_agents_chat,
     required_agents_email,
 )
-from wfm.staffing.email import fifo_service_level, spread_workload
+from wfm.staffing.email import email_requirement, fifo_service_level
 
 
 @settings(max_examples=50, deadline=None)
@@ -73,11 +76,14 @@ def test_email_spread_conserves_work_and_meets_the_deadline() -> None:
     assert capacity.sum() >= (volume * 300).sum()
 
 
-def test_email_work_is_carried_past_closed_hours() -> None:
-    work = np.array([100.0, 100, 0, 0])
-    spread = spread_workload(work, 2, np.array([True, False, False, True]))
-    assert spread.sum() == pytest.approx(200.0)
-    assert spread[1] == spread[2] == 0
+def test_email_backlog_at_opening_is_spread_not_dumped() -> None:
+    # 4 closed hours of 30 items each, then open hours without arrivals: the backlog (7200 s of work, due at the
+    # opening + 2 h) is worked over the 4 half-hours of the window, 1 agent each, not 4 agents in the first one
+    volume = np.array([30.0, 30, 30, 30, 0, 0, 0, 0, 0, 0])
+    is_open = np.array([False] * 4 + [True] * 6)
+    r = required_agents_email(volume, 1800, 60, 7200, ServiceTargets(0.96, 0, max_occupancy=1.0), is_open)
+    assert r.agents.tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 0, 0]
+    assert (r.metrics.service_level == 1.0).all()
 
 
 def test_fifo_service_level_flags_late_work() -> None:
@@ -86,3 +92,38 @@ def test_fifo_service_level_flags_late_work() -> None:
     late, _ = fifo_service_level(work, np.array([3600.0, 0, 0, 0]), 1800, 3600)
     assert on_time[0] < 0.5  # most of it is finished after three intervals
     assert late[0] == pytest.approx(1.0)
+
+
+def test_email_requirement_rounds_once_after_shrinkage() -> None:
+    # 36 items × 60 s per half-hour, window one interval, no occupancy cap: 1.2 net agents of work each interval;
+    # scheduled = ⌈1.2 / 0.7⌉ = 2 (rounding net first would ask ⌈2 / 0.7⌉ = 3), and 2 × 0.7 agents finish it all
+    targets = ServiceTargets(0.9, 0, max_occupancy=1.0)
+    scheduled, net, metrics = email_requirement(np.full(4, 36.0), 1800, 60, 1800, targets, shrinkage=0.3)
+    assert scheduled.tolist() == [2, 2, 2, 2]
+    assert net.tolist() == [1, 1, 1, 1]
+    assert (metrics.service_level == 1.0).all()
+
+
+def test_projected_email_counts_the_window_from_the_opening() -> None:
+    # 4 emails (360 s each) arrive at 02:00 while the queue is closed (08:00–24:00, 2 h window): they are due at
+    # 10:00; 2 agents from 08:00 (1.4 after shrinkage, 0.85 occupancy) finish them by 08:30, so all are on time
+    from wfm.staffing.queues import QueueSettings
+    from wfm.staffing.requirements import projected_service
+
+    settings = QueueSettings(
+        "mail", "email", 15, ServiceTargets(0.96, 7200, max_occupancy=0.85), shrinkage=0.3, response_hours=2.0,
+        open_time=time(8), close_time=time(0),
+    )  # fmt: skip
+    stamps = pd.date_range("2026-11-02", periods=96, freq="15min")
+    volume = np.where(stamps.hour == 2, 1.0, 0.0)
+    requirements = pd.DataFrame(
+        {"queue": "mail", "interval_start": stamps, "volume": volume, "aht_seconds": 360.0, "required_agents": 0,
+         "model": "email"}
+    )  # fmt: skip
+    scheduled = pd.DataFrame(
+        {"queue": "mail", "interval_start": stamps, "scheduled_agents": np.where(stamps.hour.isin([8, 9]), 2, 0)}
+    )
+    out = projected_service(requirements, scheduled, {"mail": settings})
+    assert out.loc[volume > 0, "service_level"].tolist() == [1.0, 1.0, 1.0, 1.0]
+    late = projected_service(requirements, scheduled.assign(scheduled_agents=0), {"mail": settings})
+    assert (late.loc[volume > 0, "service_level"] == 0).all()

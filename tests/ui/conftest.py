@@ -10,16 +10,83 @@ from pathlib import Path
 import pytest
 
 from tests.ui.server import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
-from wfm import workspace
+from wfm import store, workspace
+from wfm.auth import users
+from wfm.auth.permissions import Actor
+from wfm.ui.common import ACTOR_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+# Users of the test databases (issue 15): the first administrator gets ADMIN_PASSWORD, the others are added.
+ADMIN_PASSWORD = "admin password 1"
+USERS = {
+    "admin": ("admin", ADMIN_PASSWORD, {}),
+    "planner": ("pat", "planner password", {"display_name": "Pat Planner"}),
+    "supervisor": ("sue", "supervisor password", {"teams": ["aftersale"], "display_name": "Sue Supervisor"}),
+    "agent": ("ann", "agent password", {"agent_code": "A001", "display_name": "Ann Agent"}),
+}
+
+
+def seed_users(url: str) -> None:
+    """Open the workspace (sample data, the first administrator) and add the planner, supervisor and agent."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(users.ADMIN_PASSWORD_VARIABLE, ADMIN_PASSWORD)
+        engine = workspace.open_workspace(url)
+    with store.Session(engine) as session, session.begin():
+        for role, (name, password, extra) in USERS.items():
+            if role != "admin":
+                users.add_user(session, name, password, role, **extra)
+    engine.dispose()
+
+
+def actor(role: str) -> Actor:
+    """The Actor of a test user (for AppTest scripts that render one page without the sign-in gate)."""
+    name, _password, extra = USERS[role]
+    return Actor(name, role, tuple(extra.get("teams", ())), extra.get("agent_code"), extra.get("display_name", ""))
+
+
+def as_user(at, role: str = "planner"):
+    """An AppTest of one page, signed in as a test user (what the gate leaves in the session after sign-in)."""
+    at.session_state[ACTOR_KEY] = actor(role)
+    return at
+
+
+def sign_in_app(at, role: str = "planner"):
+    """Sign in through the app's form in an AppTest of app.py (the users of seeded_db / seed_users)."""
+    name, password, _extra = USERS[role]
+    if not at.text_input:
+        at.run()
+    at.text_input(key="signin_name").input(name)
+    at.text_input(key="signin_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def sign_in(page, app_url: str, role: str = "planner") -> None:
+    """Open the app in the browser and sign in as a test user through the form."""
+    name, password, _extra = USERS[role]
+    page.goto(app_url)
+    wait_idle(page)
+    page.get_by_label("User name", exact=True).fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    wait_idle(page)
+    page.get_by_text("Signed in as").first.wait_for()
+
+
+def go(page, title: str) -> None:
+    """Open a page from the sidebar links (keeps the browser session and its state)."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True).click()
+    wait_idle(page)
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start the app headless on 127.0.0.1 with a fresh database; yield its URL."""
+    """Start the app headless on 127.0.0.1 with a fresh database (sample data and the test users); yield its URL."""
     workdir = tmp_path_factory.mktemp("app")
+    seed_users(f"sqlite:///{workdir / 'wfm.db'}")
     proc, url = start_app(f"sqlite:///{workdir / 'wfm.db'}", workdir / "streamlit.log")
     try:
         yield url
@@ -66,9 +133,9 @@ def screenshot(page, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with the sample loaded, a 7-day forecast and its requirements (made through the pages)."""
+    """A SQLite file with the sample loaded and the test users (USERS)."""
     path = tmp_path_factory.mktemp("seed") / "wfm.db"
-    workspace.open_workspace(f"sqlite:///{path}")
+    seed_users(f"sqlite:///{path}")
     return path
 
 

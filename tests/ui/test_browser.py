@@ -6,18 +6,16 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.ui.conftest import screenshot, wait_idle
+from tests.ui.conftest import go, screenshot, sign_in, wait_idle
 
 
 def _go(page, title: str) -> None:
-    """Open a page from the sidebar navigation (keeps the browser session and its state)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    wait_idle(page)
+    """Open a page from the sidebar links (keeps the browser session and its state)."""
+    go(page, title)
 
 
 def test_planner_walks_every_page(page, app_url: str) -> None:
-    page.goto(app_url)
-    wait_idle(page)
+    sign_in(page, app_url, "planner")
     page.get_by_role("heading", name="Daily operations report").wait_for()
     assert page.get_by_text("Traceback").count() == 0
     screenshot(page, "1_data")

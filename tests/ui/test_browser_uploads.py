@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import screenshot, wait_idle
+from tests.ui.conftest import screenshot, sign_in, wait_idle
 from wfm import limits
 
 BAD_FILES = Path(__file__).resolve().parents[1] / "forecasting" / "bad_files"
@@ -22,8 +22,7 @@ BAD_FILES = Path(__file__).resolve().parents[1] / "forecasting" / "bad_files"
     ],
 )
 def test_bad_file_in_the_browser_shows_the_message(page, app_url: str, name: str, kind: str, expected: str) -> None:
-    page.goto(app_url)
-    wait_idle(page)
+    sign_in(page, app_url, "planner")
     page.get_by_role("heading", name="Daily operations report").wait_for()  # the first run has finished
     uploader = page.get_by_test_id("stFileUploader")
     uploader.get_by_text(f"at most {limits.MAX_UPLOAD_MEGABYTES} MB").first.wait_for()

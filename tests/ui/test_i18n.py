@@ -7,6 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.conftest import sign_in_app
 from wfm.ui.i18n import LABELS, LANGUAGES
 
 UI = Path(__file__).resolve().parents[2] / "wfm" / "ui"
@@ -29,6 +30,9 @@ def test_every_key_used_by_the_pages_is_defined() -> None:
 
 def test_switching_to_chinese_relabels_the_app(db_url: str) -> None:
     at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception
+    assert at.title[0].value == "Sign in"  # every page is behind the sign-in form
+    sign_in_app(at, "planner")
     assert not at.exception
     assert at.title[0].value == "Data"
     assert "Daily operations report" in [h.value for h in at.subheader]

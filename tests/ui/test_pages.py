@@ -7,15 +7,18 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.conftest import as_user
 from wfm import store, workspace
 from wfm.errors import InputError
 
 TIMEOUT = 600
 
 
-def page(module: str) -> AppTest:
-    """An AppTest that renders one page module."""
-    return AppTest.from_string(f"from wfm.ui import {module}\n{module}.render()\n", default_timeout=TIMEOUT)
+def page(module: str, role: str = "planner") -> AppTest:
+    """An AppTest that renders one page module, signed in as a test user (a planner unless told)."""
+    return as_user(
+        AppTest.from_string(f"from wfm.ui import {module}\n{module}.render()\n", default_timeout=TIMEOUT), role
+    )
 
 
 def errors(at: AppTest) -> list[str]:
@@ -70,6 +73,7 @@ def test_forecast_staffing_roster_scenario_export_flow(db_url: str) -> None:
     assert len(ro.get("plotly_chart")) >= 3  # Gantt, coverage, projected service level
     penalties = ro.dataframe[0].value
     assert "under_coverage" in set(penalties["rule"])
+    assert "Why a queue projects a low service level" in [h.value for h in ro.subheader]  # the limits per queue-day
     build = ro.session_state["roster_build"]
     # edit one agent's day to a day off: the checker re-runs and the roster changes
     agent = build.instance.agents[0].agent_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.conftest import sign_in_app
 from wfm.ui import pages
 from wfm.ui.i18n import LABELS
 
@@ -79,7 +80,7 @@ def test_a_failing_page_in_the_app_shows_the_short_message(db_url: str, monkeypa
         raise KeyError("interval_start")
 
     monkeypatch.setattr(data_page, "_report_section", broken)
-    at = AppTest.from_file(APP, default_timeout=300).run()
+    at = sign_in_app(AppTest.from_file(APP, default_timeout=300).run(), "planner")
     assert not at.exception
     assert at.title[0].value == "Data"  # the page drew what it could before the failure
     [message] = [e.value for e in at.error]

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.contacts import aggregate_contacts, read_contacts
 from forecasting.history import read_history
+from tests.ui.conftest import sign_in_app
 from wfm import store
 from wfm.errors import InputError
 from wfm.ui import common
@@ -100,7 +101,7 @@ def upload_db(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture(scope="module")
 def data_page(upload_db: str) -> AppTest:
     """The whole app (app.py, its navigation and page wrapper) opened on its default page, Data."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = sign_in_app(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "planner")
     assert not at.exception
     assert at.title[0].value == LABELS["page.data"]["en"]
     return at
@@ -138,7 +139,7 @@ def test_bad_upload_shows_the_readers_message(data_page: AppTest, upload_db: str
 
 def test_gzip_upload_is_read_like_a_file_on_disk_and_saved(db_url: str) -> None:
     text = "queue,interval_start,offered\nchat_presale,2026-11-01 08:00,7\nchat_presale,2026-11-01 08:15,9\n"
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = sign_in_app(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "planner")
     at.file_uploader(key="data_upload").set_value(("good.csv.gz", gzip.compress(text.encode()), "application/gzip"))
     at.run()
     assert not at.exception and not at.error

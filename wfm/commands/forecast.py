@@ -10,7 +10,7 @@ import pandas as pd
 
 from forecasting.events import EventCalendar, check_holiday_spec, read_events, site_holidays
 from forecasting.history import read_history
-from forecasting.models import ALIASES
+from forecasting.models import ALIASES, AUTO_ALIASES
 from forecasting.pipeline import ForecastRun, build_forecast
 from wfm.engines import add_engine_options, check_engine_options, open_engine
 from wfm.errors import InputError
@@ -28,9 +28,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--days", required=True, type=int, help="number of days to forecast")
     p.add_argument("--out", required=True, help="forecast CSV to write")
     p.add_argument("--backtest", help="write the backtest report (JSON) here")
-    p.add_argument("--events", help="events CSV: event, start, end, kind (promotion|holiday|returns)[, uplift]")
-    p.add_argument("--holidays", help="site holiday calendar: a country code (CN, IL, US…) or market (NYSE)")
-    p.add_argument("--model", default="auto", help=f"auto (lowest backtest WAPE) or one of: {', '.join(ALIASES)}")
+    p.add_argument(
+        "--events", help="events CSV: event, start, end, kind (promotion|holiday|returns|closed|half_day)[, uplift]"
+    )
+    p.add_argument(
+        "--holidays", help="site holiday calendars, comma-separated: country codes (CN, IL, US…) and markets (NYSE)"
+    )
+    p.add_argument(
+        "--model",
+        default="auto",
+        help=f"auto (lowest backtest WAPE of {', '.join(AUTO_ALIASES)}) or one of: {', '.join(ALIASES)}",
+    )
     p.add_argument("--aht-seconds", type=float, help="AHT to use where the history has none")
     add_engine_options(p, "queues' fits, forecasts and backtests")
     p.set_defaults(func=run)

@@ -21,10 +21,12 @@ from wfm.roster.activities import (
 )
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Config, Instance, RosterSolution
+from wfm.roster.fair_share import fairness_section
 from wfm.roster.inputs import check_skills_name_queues, load_instance
+from wfm.roster.joint import solve_and_place
 from wfm.roster.outputs import report_dict, roster_frame
 from wfm.roster.shift_outputs import request_summary, shift_coverage_frame
-from wfm.roster.solve import SolveSettings, solve_roster
+from wfm.roster.solve import SolveSettings
 from wfm.roster.training import read_training
 
 ORDER = 40
@@ -52,8 +54,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--queues", help="queues CSV: adds the projected service level per interval to the report")
     p.add_argument("--seed", type=int, default=0, help="random seed of the search")
     p.add_argument("--by", help="team: solve each team (agents' team column) on its own, then merge (docs/scale.md)")
+    p.add_argument(
+        "--previous",
+        action="append",
+        default=[],
+        metavar="ROSTER.csv",
+        help="an earlier published roster (repeatable): its weekends, late shifts and holidays count for fairness",
+    )
+    p.add_argument("--holidays", help="site holiday calendar for holiday fairness: a country code (CN, US…)")
+    p.add_argument("--events", help="events CSV: its holiday events' days count for holiday fairness")
+    p.add_argument(
+        "--rounds",
+        type=_rounds,
+        default=2,
+        help="search rounds: 2 (default) re-plans once against the breaks, lunches and training placed after the "
+        "first; 1 plans as if nobody pauses",
+    )
     add_engine_options(p, "teams (with --by team)")
     p.set_defaults(func=run)
+
+
+def _rounds(text: str) -> int:
+    """A --rounds value: a whole number from 1 to 5."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 5:
+        raise argparse.ArgumentTypeError(f'"{text}": expected a whole number from 1 to 5')
+    return value
 
 
 def parse_date(text: str, option: str) -> date:
@@ -83,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         shift_demand=args.shift_demand,
         requests=args.requests,
     )
+    instance = _with_fairness_history(args, instance, config)
     if args.queues:
         from wfm.staffing.queues import read_queues
 
@@ -90,24 +120,25 @@ def run(args: argparse.Namespace) -> int:
             instance.agents, set(read_queues(args.queues)), args.agents, args.queues, each_skill=True
         )
     training = read_training(args.training, instance.agents, instance.interval_minutes) if args.training else ()
-    teams = None
+    teams, joint = None, None
     if args.by:  # teams solved on the engine and merged (wfm/roster/teams.py); breaks below, on the whole roster
         solution, teams = _solve_by_team(args, instance, config)
         place_limit = placement_seconds(args.time_limit)  # 10 % of the limit (3–15 s), after the teams
-    else:
-        solution = solve_roster(
+        activities = place_activities(instance, config, solution.assignments, training, place_limit, seed=args.seed)
+    else:  # search, place breaks, lunches and training, re-plan against them (wfm/roster/joint.py)
+        joint = solve_and_place(
             instance,
             config,
             SolveSettings(
                 time_limit_seconds=solve_seconds_within(args.time_limit, len(instance.agents), instance.days),
                 seed=args.seed,
             ),
+            training,
+            lambda shifts: placement_seconds_left(deadline, shifts),  # in what is left of 1.1 × the limit
             progress=lambda line: print(line, file=sys.stderr, flush=True),
+            rounds=args.rounds,
         )
-        place_limit = placement_seconds_left(deadline, len(solution.assignments))
-    activities = place_activities(  # breaks, lunches and training (one roster: in what is left of 1.1 × the limit)
-        instance, config, solution.assignments, training, place_limit, seed=args.seed
-    )
+        solution, activities = joint.solution, joint.activities
     service = None
     if args.queues and args.requirements:
         from wfm.roster.service import projected_service_level
@@ -129,10 +160,13 @@ def run(args: argparse.Namespace) -> int:
         report = report_dict(instance, solution, service, activities)
         report["violations"] = [v.message for v in violations]
         report["requests"] = request_summary(instance, solution.assignments)
+        report["fairness"] = fairness_section(instance, config, solution.assignments)
         if instance.shift_demand is not None:
             report["shift_coverage"] = shift_coverage_frame(instance, solution.assignments).to_dict("records")
         if teams is not None:
             report["teams"] = teams
+        if joint is not None:
+            report["replanning"] = {"kept_round": joint.kept_round, "rounds": list(joint.rounds)}
         write_json(report, args.report)
     stats = solution.stats
     assert stats is not None
@@ -146,6 +180,22 @@ def run(args: argparse.Namespace) -> int:
     for v in violations:
         print(f"  VIOLATION {v.rule} {v.agent_id} {v.day}: {v.message}", file=sys.stderr)
     return 1 if violations else 0
+
+
+def _with_fairness_history(args: argparse.Namespace, instance: Instance, config: Config) -> Instance:
+    """The instance with its holidays (--holidays, --events) and the counts carried from --previous rosters."""
+    from pathlib import Path
+
+    from wfm.roster.checker import read_roster
+    from wfm.roster.fair_share import holiday_calendar_dates, with_history
+
+    written = {Path(p).resolve() for p in (args.out, args.report) if p}
+    for path in args.previous:
+        if Path(path).resolve() in written:
+            raise InputError(f"--previous {path} is also an output of this command")
+    years = range(instance.start.year - 1, instance.start.year + 2)
+    holidays = holiday_calendar_dates(args.holidays, args.events, years)
+    return with_history(instance, config, [read_roster(p) for p in args.previous], holidays)
 
 
 def _check_by_team(args: argparse.Namespace) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from wfm.roster.context import MINUTES_PER_UNIT
 from wfm.roster.domain import Config, Instance
+from wfm.roster.fair_share import FairTables, fair_tables
 from wfm.roster.greedy import AgentArrays, OptionTables, agent_arrays, fixed_cost, option_tables
 from wfm.roster.options import InstanceFacts, WeekLimits, weekend_index
 from wfm.roster.variables import Cell, Choice
@@ -187,6 +188,7 @@ class ResponseContext:
     classes: RestClasses
     arrays: dict[int, AgentArrays | None]
     rotation: RotationTables
+    fair: FairTables  # comparable groups, eligibility and carried counts of the fairness goals
 
     @property
     def exact(self) -> bool:
@@ -213,7 +215,9 @@ def response_context(instance: Instance, config: Config, facts: InstanceFacts) -
     """Build the shared tables once."""
     tables = option_tables(instance, facts)
     rotation = rotation_tables(instance, config, facts)
-    return ResponseContext(instance, config, facts, tables, rest_classes(instance, facts, tables), {}, rotation)
+    classes = rest_classes(instance, facts, tables)
+    fair = fair_tables(instance, config, facts.options)
+    return ResponseContext(instance, config, facts, tables, classes, {}, rotation, fair)
 
 
 @dataclass(eq=False)

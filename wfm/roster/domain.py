@@ -92,6 +92,7 @@ class RuleSettings:
     forward_rotation: bool = False  # no next-day shift that starts earlier in the day than today's
     late_categories: tuple[str, ...] = ("late", "night")  # shift categories counted as late for fairness
     max_consecutive_queue_days: int = 0  # 0 = no limit; else at most this many days in a row on one queue
+    fairness_carry_days: int = 84  # earlier rosters' days counted by fairness (before the start); 0 = all of them
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,9 @@ class Weights:
     shift_category_preference: int = 5
     days_off_together: int = 3
     shift_requests: int = 1  # multiplies each request's own weight
-    weekend_fairness: int = 0  # per weekend worked above the fair share (ceil of the mean)
-    late_fairness: int = 0  # per late shift above the fair share
+    weekend_fairness: int = 0  # per weekend worked outside the group's fair share (floor–ceil of the mean)
+    late_fairness: int = 0  # per late shift outside the group's fair share
+    holiday_fairness: int = 0  # per holiday worked outside the fair share (needs holiday dates)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,15 @@ class ShiftRequest:
     weight: int
 
 
+@dataclass(frozen=True)
+class FairCounts:
+    """Weekends (Saturday or Sunday worked), late shifts and holidays worked: an agent's fairness counts."""
+
+    weekends: int = 0
+    lates: int = 0
+    holidays: int = 0
+
+
 @dataclass(frozen=True, eq=False)
 class Instance:
     """A roster problem: agents, templates, time off, queues and required agents per queue and interval."""
@@ -152,6 +163,8 @@ class Instance:
     required: np.ndarray = field(repr=False)  # shape (len(queues), days * intervals_per_day), integer agents
     shift_demand: ShiftDemand | None = None  # demand per date and shift template instead of per interval
     requests: tuple[ShiftRequest, ...] = ()
+    holidays: frozenset[int] = frozenset()  # horizon days that are public holidays (counted by holiday fairness)
+    carried: dict[str, FairCounts] = field(default_factory=dict)  # agent_id → counts of earlier published rosters
 
     @property
     def intervals_per_day(self) -> int:

@@ -27,6 +27,7 @@ from wfm.roster.best_response import (
     respond,
     value_table,
 )
+from wfm.roster.fair_share import band_cost, band_cost_change, marginal_prices, priced_part, priced_values
 from wfm.roster.fairness import keeps_programme_rules
 from wfm.roster.greedy import greedy_plan
 from wfm.roster.variables import Cell, Choice
@@ -43,6 +44,7 @@ class SearchState:
     tables: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)  # (table, optimum then)
     responses: int = 0  # dynamic programmes run
     skipped: int = 0  # responses skipped by the bound
+    counts: np.ndarray | None = None  # (agents, 3) weekends, lates, holidays; None without fairness weights
 
 
 def search_state(ctx: ResponseContext, chosen: dict[Cell, Choice]) -> SearchState:
@@ -53,7 +55,10 @@ def search_state(ctx: ResponseContext, chosen: dict[Cell, Choice]) -> SearchStat
     scheduled = np.zeros(ctx.instance.required.shape, dtype=np.int64)
     for plan in plans.values():
         add_plan(scheduled, ctx, plan, 1)
-    return SearchState(plans, scheduled)
+    counts = None
+    if (ctx.fair.weights > 0).any():
+        counts = np.array([ctx.fair.counts((d, s) for d, s, _ in plans[a]) for a in plans], dtype=np.int64)
+    return SearchState(plans, scheduled, counts=counts)
 
 
 def to_chosen(state: SearchState) -> dict[Cell, Choice]:
@@ -62,8 +67,40 @@ def to_chosen(state: SearchState) -> dict[Cell, Choice]:
 
 
 def objective_of(ctx: ResponseContext, state: SearchState) -> float:
-    """Coverage and own terms (weight × minutes): the objective the descent lowers."""
-    return coverage_cost(ctx, state.scheduled) + sum(own_cost(ctx, a, p) for a, p in state.plans.items())
+    """Coverage, own terms and the fairness bands (weight × minutes): the objective the descent lowers."""
+    fair = 0.0 if state.counts is None else band_cost(ctx.fair, state.counts)
+    return coverage_cost(ctx, state.scheduled) + sum(own_cost(ctx, a, p) for a, p in state.plans.items()) + fair
+
+
+def _priced(
+    ctx: ResponseContext, state: SearchState, a: int, values: np.ndarray, current: float
+) -> tuple[np.ndarray, float, np.ndarray | None]:
+    """With fairness weights: the agent's table and current value with its marginal fairness prices taken off
+    (a soft cap above its group's band, a bonus below it), and the prices; else everything unchanged."""
+    if state.counts is None:
+        return values, current, None
+    prices = marginal_prices(ctx.fair, state.counts, a)
+    if not prices.any():
+        return values, current, prices
+    return priced_values(ctx.fair, values, prices), current - priced_part(ctx.fair, state.plans[a], prices), prices
+
+
+def _fair_gain(
+    ctx: ResponseContext, state: SearchState, a: int, plan: Plan, value: float, current: float, prices
+) -> float:
+    """The true objective gain of replacing the agent's plan (priced values `value` vs `current`): the prices are
+    added back and the exact change of the group's band penalties taken off."""
+    if state.counts is None or prices is None:
+        return value - current
+    plain = value + priced_part(ctx.fair, plan, prices) - current - priced_part(ctx.fair, state.plans[a], prices)
+    return plain - band_cost_change(ctx.fair, state.counts, a, ctx.fair.counts((d, s) for d, s, _ in plan))
+
+
+def _set_plan(ctx: ResponseContext, state: SearchState, a: int, plan: Plan) -> None:
+    """Replace the agent's plan (its coverage is out of `scheduled` at this point) and its fairness counts."""
+    state.plans[a] = plan
+    if state.counts is not None:
+        state.counts[a] = ctx.fair.counts((d, s) for d, s, _ in plan)
 
 
 def _respond(
@@ -105,16 +142,22 @@ def descend(
             add_plan(state.scheduled, ctx, state.plans[a], -1)
             current = plan_value(ctx, a, state.plans[a], state.scheduled)
             values, queues = value_table(ctx, a, state.scheduled)
+            values, current, prices = _priced(ctx, state, a, values, current)
             if _cannot_improve(state, a, values, current):
                 state.skipped += 1
             else:
                 state.responses += 1
                 found = _respond(ctx, a, values, queues, state.scheduled)
-                if found is not None and found[1] > current + EPS * max(1.0, abs(current)):
-                    state.plans[a] = found[0]
+                if (
+                    found is not None
+                    and found[1] > current + EPS * max(1.0, abs(current))
+                    and _fair_gain(ctx, state, a, found[0], found[1], current, prices) > EPS * max(1.0, abs(current))
+                ):
+                    _set_plan(ctx, state, a, found[0])
                     changed += 1
                     current = found[1]
-                state.tables[a] = (values, current)
+                # the table's optimum (a plan the fairness check turned down still bounds later gains)
+                state.tables[a] = (values, max(current, found[1]) if found is not None else current)
             add_plan(state.scheduled, ctx, state.plans[a], 1)
         moves += changed
         if changed == 0:
@@ -146,12 +189,13 @@ def kick(
         a = int(a)
         add_plan(state.scheduled, ctx, state.plans[a], -1)
         values, queues = value_table(ctx, a, state.scheduled)
+        values, _, _ = _priced(ctx, state, a, values, 0.0)
         values = values + rng.normal(0.0, noise, values.shape)
         bonus = np.zeros_like(values)
         bonus[d] = noise  # lean towards the short day
         found = _respond(ctx, a, values + bonus, queues, state.scheduled)
         if found is not None:
-            state.plans[a] = found[0]
+            _set_plan(ctx, state, a, found[0])
         state.tables.pop(a, None)
         add_plan(state.scheduled, ctx, state.plans[a], 1)
     return pool
@@ -183,7 +227,8 @@ def iterated_local_search(
         progress(best)
     kicks = better = 0
     while time.monotonic() < deadline and (max_kicks is None or kicks < max_kicks):
-        saved = ({a: list(p) for a, p in state.plans.items()}, state.scheduled.copy(), dict(state.tables))
+        counts = None if state.counts is None else state.counts.copy()
+        saved = ({a: list(p) for a, p in state.plans.items()}, state.scheduled.copy(), dict(state.tables), counts)
         pool = kick(ctx, state, rng, n_agents, noise)
         if local_repair:
             moves += descend(ctx, state, deadline, rng, agents=pool, max_passes=repair_passes)
@@ -195,7 +240,7 @@ def iterated_local_search(
             better += value < best - EPS * max(1.0, best)
             best = value
         else:
-            state.plans, state.scheduled, state.tables = saved
+            state.plans, state.scheduled, state.tables, state.counts = saved
     counters = {
         "moves": moves,
         "kicks": kicks,

@@ -152,7 +152,19 @@ def report_dict(
     if activities is not None:
         report["breaks"] = breaks_section(instance, solution, activities)
         report["training"] = activities.training
+    if service is not None and service.attrs.get("queues"):
+        report["service_limits"] = service_limits_section(instance, solution, service, activities)
     return report
+
+
+def service_limits_section(
+    instance: Instance, solution: RosterSolution, service: pd.DataFrame, activities: ActivityPlan | None
+) -> list[dict]:
+    """The report's `service_limits`: per queue and day below target, the limits behind it (see service_limits)."""
+    from wfm.roster.service_limits import service_limits
+
+    frame = roster_frame(instance, solution.assignments, activities)
+    return service_limits(instance, frame, service, service.attrs["queues"]).to_dict(orient="records")
 
 
 def under_agent_hours(instance: Instance, scheduled: np.ndarray) -> float:

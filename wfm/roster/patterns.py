@@ -24,10 +24,18 @@ from scipy.optimize import linprog
 
 from wfm.roster.context import MINUTES_PER_UNIT
 from wfm.roster.domain import Config, Instance
+from wfm.roster.fair_share import fairness_weighted
 from wfm.roster.model import build_model
 from wfm.roster.options import InstanceFacts
 from wfm.roster.pattern_programme import build_programme
-from wfm.roster.rules import RULES, late_fairness, over_coverage, under_coverage, weekend_fairness
+from wfm.roster.rules import (
+    RULES,
+    holiday_fairness,
+    late_fairness,
+    over_coverage,
+    under_coverage,
+    weekend_fairness,
+)
 from wfm.roster.variables import Cell, Choice
 
 Pattern = tuple[tuple[int, int, int], ...]  # sorted (day, shift, queue) of one agent's working days
@@ -38,7 +46,7 @@ PROGRAMME_PATTERNS = 10  # patterns per agent and pricing round from the dynamic
 
 def applies(instance: Instance, config: Config) -> bool:
     """Whether the objective splits into per-agent penalties plus coverage (no fairness spread)."""
-    return config.weights.weekend_fairness == 0 and config.weights.late_fairness == 0
+    return not fairness_weighted(config)
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,7 +104,11 @@ class AgentPricer:
     """One agent's own model (its hard rules and own penalties), re-solved with coverage duals on its literals."""
 
     def __init__(self, instance: Instance, config: Config, facts: InstanceFacts, agent: int, couple: Coupling) -> None:
-        own_rules = [r for r in RULES if r not in (under_coverage, over_coverage, weekend_fairness, late_fairness)]
+        own_rules = [
+            r
+            for r in RULES
+            if r not in (under_coverage, over_coverage, weekend_fairness, late_fairness, holiday_fairness)
+        ]
         cells = [(agent, d) for d in range(instance.days)]
         built = build_model(instance, config, facts, cells, {}, rules=own_rules)
         self.agent = agent

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from wfm.roster.context import MINUTES_PER_UNIT, ModelContext, PenaltyTerm
+from wfm.roster.fair_share import KINDS, RULE_OF, UNIT_OF, FairTables, band_excess, fair_tables, kind_weight
 from wfm.roster.options import weekend_index
 
 Rule = Callable[[ModelContext], list[PenaltyTerm]]
@@ -375,47 +376,76 @@ def shift_requests(ctx: ModelContext) -> list[PenaltyTerm]:
     return [ctx.penalty("shift_requests", w, terms, "wishes not granted") for w, terms in sorted(by_weight.items())]
 
 
-def _spread(ctx: ModelContext, rule: str, weight: int, counts: dict[int, list[tuple[int, object]]]) -> PenaltyTerm:
-    """weight × (most − least) of the per-agent counts (terms are (1, term) pairs)."""
-    if all(isinstance(t, int) for terms in counts.values() for _, t in terms):
-        totals = [sum(c * int(t) for c, t in terms) for terms in counts.values()]
-        return ctx.penalty(rule, weight, [(MINUTES_PER_UNIT, max(totals) - min(totals))], "spread")
-    most = ctx.model.new_int_var(0, ctx.instance.days, f"{rule}_most")
-    least = ctx.model.new_int_var(0, ctx.instance.days, f"{rule}_least")
-    for terms in counts.values():
-        total = sum(c * t for c, t in terms)
-        ctx.model.add(most >= total)
-        ctx.model.add(least <= total)
-    return ctx.penalty(rule, weight, [(MINUTES_PER_UNIT, most), (-MINUTES_PER_UNIT, least)], "spread")
+def fair_tables_of(ctx: ModelContext) -> FairTables:
+    """The instance's comparable groups, eligibility and carried counts (built once per model)."""
+    if "fair" not in ctx.cache:
+        # kept on the facts too (one per instance and config): evaluations build a model context each time
+        kept = ctx.facts.__dict__.setdefault("_fair_tables", {})
+        key = (id(ctx.instance), id(ctx.config))
+        if key not in kept or kept[key][0] is not ctx.instance or kept[key][1] is not ctx.config:
+            kept[key] = (ctx.instance, ctx.config, fair_tables(ctx.instance, ctx.config, ctx.facts.options))
+        ctx.cache["fair"] = kept[key][2]
+    return ctx.cache["fair"]  # type: ignore[return-value]
+
+
+def _count_terms(ctx: ModelContext, a: int, kind: str, tables: FairTables) -> list[object]:
+    """The agent's count of `kind` this horizon as 0/1 terms: weekends worked, late shifts, holidays worked."""
+    if kind == "weekends":
+        return weekend_terms(ctx, a)
+    if kind == "lates":
+        return [
+            t for d in range(ctx.instance.days) for (s, _), t in ctx.vars.cell(a, d).items() if tables.late_shift[s]
+        ]
+    return [ctx.works(a, int(d)) for d in np.flatnonzero(tables.holiday_day)]
+
+
+def _band(ctx: ModelContext, kind: str) -> list[PenaltyTerm]:
+    """weight × Σ over comparable groups and their agents of how far (count + carried) lies outside [floor, ceil]
+    of the group's mean total. Linear: n·low ≤ Σ ≤ n·low + n − 1 and n·high − n + 1 ≤ Σ ≤ n·high make low and high
+    the floor and ceiling of the mean; each agent's excess ≥ total − high and ≥ low − total (tight at the optimum)."""
+    weight = kind_weight(ctx.config, kind)
+    if weight == 0:
+        return []
+    tables, k, model = fair_tables_of(ctx), KINDS.index(kind), ctx.model
+    terms: list[tuple[int, object]] = []
+    for g, members in enumerate(tables.members(k)):
+        counts = {int(a): _count_terms(ctx, int(a), kind, tables) for a in members}
+        carried = {a: int(tables.carried[a, k]) for a in counts}
+        if all(isinstance(t, int) for ts in counts.values() for t in ts):
+            totals = np.array([carried[a] + sum(ts) for a, ts in counts.items()])
+            terms.append((MINUTES_PER_UNIT, int(band_excess(totals).sum())))
+            continue
+        n, top = len(counts), max(carried[a] + len(ts) for a, ts in counts.items())
+        total_of = {a: carried[a] + sum(ts) for a, ts in counts.items()}
+        everyone = sum(total_of.values())
+        low = model.new_int_var(0, top, f"{kind}_g{g}_low")
+        high = model.new_int_var(0, top, f"{kind}_g{g}_high")
+        model.add(n * low <= everyone)
+        model.add(everyone <= n * low + n - 1)
+        model.add(n * high >= everyone)
+        model.add(n * high <= everyone + n - 1)
+        for a, total in total_of.items():
+            excess = model.new_int_var(0, top, f"{kind}_g{g}_a{a}_outside")
+            model.add(excess >= total - high)
+            model.add(excess >= low - total)
+            terms.append((MINUTES_PER_UNIT, excess))
+    return [ctx.penalty(RULE_OF[kind], weight, terms, UNIT_OF[kind])] if terms else []
 
 
 def weekend_fairness(ctx: ModelContext) -> list[PenaltyTerm]:
-    """The spread of weekends worked between the agents who may work weekends (most − least)."""
-    weight = ctx.config.weights.weekend_fairness
-    if weight == 0:
-        return []
-    weekend_days = [d for days in weekend_index(ctx.instance).values() for d in days]
-    counts = {}
-    for a in range(len(ctx.instance.agents)):
-        if any(ctx.facts.options.get((a, d)) for d in weekend_days):  # agents whose contract allows weekends
-            counts[a] = [(1, t) for t in weekend_terms(ctx, a)]
-    return [_spread(ctx, "weekend_fairness", weight, counts)] if counts else []
+    """Weekends worked (plus carried) outside the fair share of each comparable group (agents with weekend options)."""
+    return _band(ctx, "weekends")
 
 
 def late_fairness(ctx: ModelContext) -> list[PenaltyTerm]:
-    """The spread of late shifts (categories in late_categories) between agents who may work late and other shifts."""
-    weight = ctx.config.weights.late_fairness
-    late = {s for s, shift in enumerate(ctx.instance.shifts) if shift.category in ctx.config.rules.late_categories}
-    if weight == 0 or not late:
-        return []
-    counts = {}
-    for a in range(len(ctx.instance.agents)):
-        kinds = {s in late for d in range(ctx.instance.days) for s, _ in ctx.facts.options.get((a, d), ())}
-        if kinds == {True, False}:  # agents whose contract allows both late and other shifts
-            counts[a] = [
-                (1, t) for d in range(ctx.instance.days) for (s, _), t in ctx.vars.cell(a, d).items() if s in late
-            ]
-    return [_spread(ctx, "late_fairness", weight, counts)] if counts else []
+    """Late shifts (late_categories, plus carried) outside the fair share of each comparable group (agents who may
+    work both late and other shifts)."""
+    return _band(ctx, "lates")
+
+
+def holiday_fairness(ctx: ModelContext) -> list[PenaltyTerm]:
+    """Holidays worked (plus carried) outside the fair share of each comparable group (agents with a holiday option)."""
+    return _band(ctx, "holidays")
 
 
 RULES: list[Rule] = [
@@ -441,6 +471,7 @@ RULES: list[Rule] = [
     shift_requests,
     weekend_fairness,
     late_fairness,
+    holiday_fairness,
 ]
 
 SOFT_RULES = (
@@ -453,4 +484,5 @@ SOFT_RULES = (
     "shift_requests",
     "weekend_fairness",
     "late_fairness",
+    "holiday_fairness",
 )

@@ -206,7 +206,7 @@ def _solve_by_full_model(
     small = total_literals <= 2 * full_model_literals
     bound = 0.0
     if instance.shift_demand is None:
-        bound = max(0.0, solve_aggregate(instance, config, facts, 0.2 * time_limit_seconds).bound)
+        bound = max(0.0, solve_aggregate(instance, config, facts, 0.2 * time_limit_seconds, weekly_patterns=True).bound)
     if small:
         first = solve_cells(
             instance,

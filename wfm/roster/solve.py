@@ -18,11 +18,13 @@ from wfm.roster.best_response import (
 )
 from wfm.roster.diagnose import precheck, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution
+from wfm.roster.fair_share import fairness_weighted
 from wfm.roster.fairness import even_out, swap_weeks
 from wfm.roster.greedy import improve_by_best_response
 from wfm.roster.local_search import construct_by_deadline, iterated_local_search
 from wfm.roster.model import evaluate
 from wfm.roster.options import InstanceFacts, instance_facts
+from wfm.roster.portfolio import search_pair
 from wfm.roster.search import Progress, agent_order, construct, large_neighbourhood_search, solve_cells
 from wfm.roster.sequence_search import finished_solution, solve_by_cp_sat
 from wfm.roster.variables import Cell, Choice
@@ -40,12 +42,20 @@ class SolveSettings:
     full_model_literals: int = 12_000
     batch_literals: int = 3_000
     seed: int = 0
+    portfolio: bool = True  # large instances: a second local search with another seed in a forked process
 
 
 def solve_roster(
-    instance: Instance, config: Config, settings: SolveSettings = SolveSettings(), progress: Progress | None = None
+    instance: Instance,
+    config: Config,
+    settings: SolveSettings = SolveSettings(),
+    progress: Progress | None = None,
+    initial: dict[Cell, Choice] | None = None,
 ) -> RosterSolution:
-    """Solve within the time limit; raise RosterInfeasible naming agents and rules when hard rules conflict."""
+    """Solve within the time limit; raise RosterInfeasible naming agents and rules when hard rules conflict.
+
+    `initial`: a complete roster to start the search from instead of constructing one (wfm.roster.joint uses it
+    to re-plan against demand raised by the pauses placed in the previous round); no LP bound is computed then."""
     started = time.monotonic()
     deadline = started + settings.time_limit_seconds
     facts = instance_facts(instance, config)
@@ -58,6 +68,8 @@ def solve_roster(
     )
     ctx = response_context(instance, config, facts)
     if not programme_models_all_rules(instance, config, facts):
+        if initial is not None:  # the CP-SAT path starts from its own construction: keep the given roster
+            return finished_solution(instance, config, facts, dict(initial), 0.0, started, ("start",))
         return solve_by_cp_sat(
             instance,
             config,
@@ -73,30 +85,38 @@ def solve_roster(
     # the LP bound runs in a thread (GLOP releases the interpreter lock) while the heuristics run
     pool = ThreadPoolExecutor(max_workers=1)
     lp_end = min(started + 0.6 * settings.time_limit_seconds, finish)
-    pending = pool.submit(solve_aggregate, instance, config, facts, settings.time_limit_seconds, lp_end)
+    pending: Future[AggregateResult] = Future()
+    if initial is None:
+        pending = pool.submit(
+            solve_aggregate, instance, config, facts, settings.time_limit_seconds, lp_end, weekly_patterns=True
+        )
+    else:
+        pending.set_result(NOT_SOLVED)
     pool.shutdown(wait=False)
-    chosen, greedy = None, 0
-    if ctx.exact:
+    chosen, greedy = (dict(initial), 0) if initial is not None else (None, 0)
+    if ctx.exact and chosen is None:
         construction_end = started + CONSTRUCTION_SHARE * (finish - started)
         chosen, greedy = construct_by_deadline(ctx, agent_order(instance, settings.seed), construction_end)
     if chosen is None:
         chosen = construct(instance, config, facts, seed=settings.seed, progress=say)
     say(
-        f"construction: objective {_objective(instance, config, facts, chosen) / 60:.1f}"
+        f"{'start' if initial is not None else 'construction'}: "
+        f"objective {_objective(instance, config, facts, chosen) / 60:.1f}"
         f"{f' ({greedy} greedy plans to keep the deadline)' if greedy else ''}, "
         f"elapsed {time.monotonic() - started:.1f} s"
     )
     rng = np.random.default_rng(settings.seed)
     large = total_literals > settings.full_model_literals
     counters: dict[str, int] = {}
-    fair = config.weights.weekend_fairness > 0 or config.weights.late_fairness > 0
+    fair = fairness_weighted(config)  # weekend, late or holiday fairness (issue #19 fairness helper)
     if ctx.exact and large:
         search_end = finish - (FAIRNESS_SHARE * (finish - time.monotonic()) if fair else 0.0)
-        chosen, counters = iterated_local_search(
+        search = search_pair if settings.portfolio else _single_search  # two cores: a second, forked search
+        chosen, counters = search(
             ctx,
             chosen,
             search_end,
-            rng,
+            settings.seed,
             progress=lambda value: say(
                 f"best-response passes: objective {value / 60:.1f}, elapsed {time.monotonic() - started:.1f} s"
             ),
@@ -143,8 +163,11 @@ def solve_roster(
         status = "OPTIMAL" if result.status == "OPTIMAL" else "FEASIBLE"
         phases = ("aggregate bound", "greedy", "best response", "full model")
     elif ctx.exact:
+        second = ""
+        if counters.get("portfolio") == 2:
+            second = f"; a second search on the other core {'won' if counters.get('child_better') else 'lost'}"
         say(
-            f"iterated local search ({counters['kicks']} kicks, {counters['better']} better; "
+            f"iterated local search ({counters['kicks']} kicks, {counters['better']} better{second}; "
             f"{counters['responses']} programmes run, {counters['skipped']} skipped by the bound)"
         )
         status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
@@ -170,6 +193,13 @@ def solve_roster(
         status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
         phases = ("aggregate bound", "greedy", "best response", f"lns ({iterations} neighbourhoods)")
     return finished_solution(instance, config, facts, chosen, bound, started, phases, proven=status == "OPTIMAL")
+
+
+def _single_search(
+    ctx, chosen: dict[Cell, Choice], deadline: float, seed: int, progress=None
+) -> tuple[dict[Cell, Choice], dict[str, int]]:
+    """One iterated local search (the portfolio switched off)."""
+    return iterated_local_search(ctx, chosen, deadline, np.random.default_rng(seed), progress=progress)
 
 
 def _aggregate_by(pending: Future[AggregateResult], finish: float) -> AggregateResult:

@@ -135,6 +135,8 @@ def split_by_team(instance: Instance, agents_file: str) -> list[TeamPart]:
             interval_minutes=instance.interval_minutes,
             required=shares[t][list(queues)],
             requests=tuple(r for r in instance.requests if r.agent_id in ids),
+            holidays=instance.holidays,
+            carried={k: v for k, v in instance.carried.items() if k in ids},
         )
         parts.append(TeamPart(team, members, queues, sub))
     return parts
@@ -143,7 +145,8 @@ def split_by_team(instance: Instance, agents_file: str) -> list[TeamPart]:
 def solve_team(job: TeamJob) -> TeamResult:
     """Solve one team's shifts with the whole time limit (breaks come later, on the merged roster)."""
     started = time.monotonic()
-    settings = SolveSettings(time_limit_seconds=job.time_limit_seconds, seed=job.seed)
+    # teams already share the cores between them: no second, forked search per team
+    settings = SolveSettings(time_limit_seconds=job.time_limit_seconds, seed=job.seed, portfolio=False)
     solution = solve_roster(job.part.instance, job.config, settings)
     where = f"{socket.gethostname()} pid {os.getpid()}"
     return TeamResult(job.part.team, solution, time.monotonic() - started, where)

@@ -1,13 +1,15 @@
-"""Email / ticket staffing: deferred work with a response-time deadline, as a backlog spread over the window.
+"""Email / ticket staffing: deferred work with a response-time deadline on the open-hours clock.
 
-Model (documented in docs/staffing.md):
-- the work arriving in an interval (volume × AHT, agent-seconds) is spread evenly over the W intervals that
-  start with its own, W = ⌈response_seconds / interval_seconds⌉, so every item can be finished before its
-  deadline;
-- spread work that falls on a closed interval is carried to the next open interval (backlog carry-over);
-- agents = ⌈workload / (interval_seconds × max_occupancy)⌉ in open intervals;
-- the predicted service level is the share of each interval's items finished within the response time when
-  the scheduled capacity works the backlog first-in-first-out as a fluid (arrivals uniform inside the interval).
+Model (documented in docs/staffing.md; the clock and the FIFO fluid are in `wfm.staffing.deferred`):
+- the response window runs while the queue is open: work arriving while closed is due at opening + the window;
+- the capacity profile is `spread_capacity`: each open interval's work spread evenly over the W = ⌈R / interval⌉
+  open intervals starting with its own, the backlog at an opening over the ⌊R / interval⌋ open intervals after it
+  (not dumped into the first open interval), so every item can be finished before its deadline;
+- agents = ⌈workload / (interval_seconds × max_occupancy)⌉ in open intervals (`required_agents_email`); the
+  requirements table rounds once after shrinkage: ⌈workload / (interval × max_occupancy × (1 − shrinkage))⌉
+  (`email_requirement`);
+- the predicted service level is each interval's share of work finished within its window when the capacity
+  works the backlog first-in-first-out as a fluid (`deferred_outcome`, exact).
 """
 
 from __future__ import annotations
@@ -15,44 +17,24 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from wfm.staffing.deferred import OpenClock, deferred_outcome, spread_capacity
 from wfm.staffing.erlang import QueueMetrics
 from wfm.staffing.required import Staffing
-from wfm.staffing.targets import ServiceTargets, exact_ceil
+from wfm.staffing.targets import ServiceTargets, exact_ceil, scheduled_from_net
 
 _SAMPLES_PER_INTERVAL = 16
-
-
-def spread_workload(work_seconds: NDArray, window_intervals: int, is_open: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """Agent-seconds to work in each interval: each interval's work spread evenly over its window."""
-    if window_intervals < 1:
-        raise ValueError("window_intervals must be >= 1")
-    cumulative = np.concatenate([[0.0], np.cumsum(work_seconds)])
-    size = work_seconds.size
-    i = np.arange(size)
-    # workload in interval i = Σ_{j=i−W+1..i} work_j / W  (a moving sum, via cumulative sums)
-    spread = (cumulative[i + 1] - cumulative[np.maximum(i + 1 - window_intervals, 0)]) / window_intervals
-    if is_open.all():
-        return spread
-    carried = np.zeros(size)
-    due = np.cumsum(spread)
-    open_idx = np.flatnonzero(is_open)
-    if open_idx.size == 0:
-        return carried
-    # each open interval works everything due since the previous open interval
-    previous_due = np.concatenate([[0.0], due[open_idx[:-1]]])
-    carried[open_idx] = due[open_idx] - previous_due
-    carried[open_idx[-1]] += due[-1] - due[open_idx[-1]]
-    return carried
 
 
 def fifo_service_level(
     work_seconds: NDArray, capacity_seconds: NDArray, interval_seconds: float, response_seconds: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Per interval: share of work finished within response_seconds, and mean response delay (seconds), FIFO."""
+    """Per interval: share of work finished within response_seconds, and mean response delay (seconds), FIFO
+    (sampled at 16 points per interval; `wfm.staffing.deferred.deferred_outcome` is the exact on-time share)."""
     size = work_seconds.size
     edges = np.arange(size + 1) * interval_seconds
     arrived = np.concatenate([[0.0], np.cumsum(work_seconds)])
-    served = np.concatenate([[0.0], np.cumsum(capacity_seconds)])
+    net = np.concatenate([[0.0], np.cumsum(work_seconds - capacity_seconds)])
+    served = arrived - (net - np.minimum.accumulate(net))  # idle capacity is lost, not banked (Lindley)
     fractions = (np.arange(_SAMPLES_PER_INTERVAL) + 0.5) / _SAMPLES_PER_INTERVAL
     arrival_times = edges[:-1, None] + fractions[None, :] * interval_seconds
     position = arrived[:-1, None] + fractions[None, :] * work_seconds[:, None]
@@ -68,6 +50,67 @@ def fifo_service_level(
     return share, mean_delay
 
 
+def mean_delay_seconds(
+    work_seconds: NDArray, capacity_seconds: NDArray, is_open: NDArray, interval_seconds: float
+) -> NDArray[np.float64]:
+    """Mean response delay per interval on the open-hours clock (FIFO fluid, sampled; closed: from the opening)."""
+    clock = OpenClock.of(is_open)
+    work = clock.uniform(work_seconds) + clock.point(work_seconds)
+    capacity = clock.uniform(capacity_seconds) + clock.point(capacity_seconds)
+    _share, delay = fifo_service_level(work, capacity, interval_seconds, np.inf)
+    return np.where(np.asarray(work_seconds) > 0, delay[clock.slot], 0.0)
+
+
+def email_metrics(
+    work_seconds: NDArray,
+    agents: NDArray,
+    is_open: NDArray,
+    interval_seconds: float,
+    response_seconds: float,
+    max_occupancy: float,
+    tail_capacity: NDArray | None = None,
+) -> QueueMetrics:
+    """Service level (on-time share of work), mean delay and occupancy when `agents` work the queue."""
+    work = np.asarray(work_seconds, dtype=float)
+    capacity = np.asarray(agents, dtype=float) * interval_seconds * max_occupancy
+    outcome = deferred_outcome(work, capacity, is_open, interval_seconds, response_seconds, tail_capacity)
+    delay = mean_delay_seconds(work, capacity, is_open, interval_seconds)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        occupancy = np.where(agents > 0, np.minimum(work / (agents * interval_seconds), 1.0), 0.0)
+    zeros = np.zeros(work.size)
+    return QueueMetrics(np.where(work > 0, 1.0, 0.0), outcome.service_level, delay, occupancy, zeros)
+
+
+def email_requirement(
+    volume: ArrayLike,
+    interval_seconds: float,
+    aht_seconds: ArrayLike,
+    response_seconds: float,
+    targets: ServiceTargets,
+    is_open: ArrayLike | None = None,
+    shrinkage: float = 0.0,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], QueueMetrics]:
+    """Scheduled and net agents per interval so every item is answered within its window (open-hours clock).
+
+    Deferred work is a fluid: scheduled = ⌈workload / (interval × max_occupancy × (1 − shrinkage))⌉, rounded once
+    (not net first, then scheduled), at least the scheduled count of `min_agents` while open; net = ⌊scheduled ×
+    (1 − shrinkage)⌋, and the metrics are those of the unrounded scheduled × (1 − shrinkage) agents.
+    """
+    vol = np.asarray(volume, dtype=float).ravel()
+    aht = np.broadcast_to(np.asarray(aht_seconds, dtype=float), vol.shape)
+    open_mask = np.ones(vol.shape, dtype=bool) if is_open is None else np.asarray(is_open, dtype=bool).ravel()
+    work = vol * aht
+    workload, tail = spread_capacity(work, open_mask, interval_seconds, response_seconds)
+    occupancy_cap = targets.max_occupancy or 1.0
+    present = 1.0 - shrinkage
+    scheduled = exact_ceil(workload / (interval_seconds * occupancy_cap * present))
+    floor = scheduled_from_net(targets.min_agents, shrinkage)
+    scheduled = np.where(open_mask, np.maximum(scheduled, floor), scheduled).astype(np.int64)
+    fluid = scheduled * present
+    metrics = email_metrics(work, fluid, open_mask, interval_seconds, response_seconds, occupancy_cap, tail)
+    return scheduled, np.floor(fluid + 1e-9).astype(np.int64), metrics
+
+
 def required_agents_email(
     volume: ArrayLike,
     interval_seconds: float,
@@ -76,31 +119,14 @@ def required_agents_email(
     targets: ServiceTargets,
     is_open: ArrayLike | None = None,
 ) -> Staffing:
-    """Agents per interval (a contiguous series) so every item is answered within response_seconds."""
+    """Agents per interval (a contiguous series) so every item is answered within its window (open-hours clock)."""
     vol = np.asarray(volume, dtype=float).ravel()
     aht = np.broadcast_to(np.asarray(aht_seconds, dtype=float), vol.shape)
     open_mask = np.ones(vol.shape, dtype=bool) if is_open is None else np.asarray(is_open, dtype=bool).ravel()
-    window = max(1, int(exact_ceil(response_seconds / interval_seconds)))
-    size = vol.size
-    # pad the window after the horizon so the last items are spread, not dropped
-    work = np.concatenate([vol * aht, np.zeros(window - 1)])
-    open_padded = np.concatenate([open_mask, np.ones(window - 1, dtype=bool)])
-    workload_padded = spread_workload(work, window, open_padded)
-    workload = workload_padded[:size]
+    work = vol * aht
+    workload, tail = spread_capacity(work, open_mask, interval_seconds, response_seconds)
     occupancy_cap = targets.max_occupancy or 1.0
     agents = exact_ceil(workload / (interval_seconds * occupancy_cap))
     agents = np.where(open_mask & (agents > 0), np.maximum(agents, targets.min_agents), agents)
-    capacity = np.concatenate([agents * interval_seconds * occupancy_cap, workload_padded[size:]])
-    sl, delay = fifo_service_level(work, capacity, interval_seconds, response_seconds)
-    sl, delay = sl[:size], delay[:size]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        occupancy = np.where(agents > 0, workload / (agents * interval_seconds), 0.0)
-    zeros = np.zeros(vol.shape)
-    metrics = QueueMetrics(
-        p_wait=np.where(vol > 0, 1.0, 0.0),
-        service_level=sl,
-        asa_seconds=delay,
-        occupancy=np.clip(occupancy, 0.0, 1.0),
-        p_abandon=zeros,
-    )
+    metrics = email_metrics(work, agents, open_mask, interval_seconds, response_seconds, occupancy_cap, tail)
     return Staffing(agents.astype(np.int64), metrics)

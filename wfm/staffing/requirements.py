@@ -18,7 +18,8 @@ from wfm.staffing.calibrated import (
     simple_parameters,
 )
 from wfm.staffing.chat import chat_metrics, required_agents_chat
-from wfm.staffing.email import fifo_service_level, required_agents_email
+from wfm.staffing.deferred import spread_capacity
+from wfm.staffing.email import email_metrics, email_requirement, required_agents_email
 from wfm.staffing.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics
 from wfm.staffing.queues import QueueSettings
 from wfm.staffing.required import (
@@ -222,6 +223,21 @@ def _staffing_or_error(
         ) from None
 
 
+def _email_or_error(
+    settings: QueueSettings, grid: pd.DataFrame, is_open: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, QueueMetrics]:
+    """Scheduled and net agents and metrics of an email queue (deferred work, rounded once after shrinkage)."""
+    return email_requirement(
+        grid["volume"].to_numpy(float),
+        settings.interval_minutes * 60.0,
+        grid["aht_seconds"].to_numpy(float),
+        float(settings.response_hours or 0.0) * 3600.0,
+        settings.targets,
+        is_open,
+        settings.shrinkage,
+    )
+
+
 def build_requirements(
     forecast: pd.DataFrame,
     queues: dict[str, QueueSettings],
@@ -233,12 +249,15 @@ def build_requirements(
     for settings, rows, grid in _checked_grids(forecast, queues, source):
         is_open = settings.is_open(grid["interval_start"])
         chosen = _model_name(settings, model)
-        staffing = _staffing_or_error(settings, grid, rows, is_open, chosen, source)
-        net = np.where(is_open, np.maximum(staffing.agents, settings.targets.min_agents), staffing.agents)
-        m = staffing.metrics
+        if chosen == "email":
+            required, net, m = _email_or_error(settings, grid, is_open)
+        else:
+            staffing = _staffing_or_error(settings, grid, rows, is_open, chosen, source)
+            net = np.where(is_open, np.maximum(staffing.agents, settings.targets.min_agents), staffing.agents)
+            required, m = scheduled_from_net(net, settings.shrinkage), staffing.metrics
         parts.append(
             grid.assign(
-                required_agents=scheduled_from_net(net, settings.shrinkage),
+                required_agents=required,
                 net_agents=net,
                 service_level=m.service_level,
                 asa_seconds=m.asa_seconds,
@@ -266,6 +285,8 @@ def metrics_at_agents(
     chosen = _model_name(settings, model)
     t = settings.targets.answer_seconds
     lam = np.asarray(volume, dtype=float) / seconds
+    if chosen == "email":  # deferred work is a fluid: a part-time share of an agent still clears backlog
+        agents_fluid = np.asarray(net_agents, dtype=float)
     agents = np.asarray(net_agents, dtype=np.int64)
     if chosen == "chat":
         return chat_metrics(agents, lam, aht_seconds, settings.aht_factors, t)
@@ -276,12 +297,11 @@ def metrics_at_agents(
     if chosen == "email":
         response = float(settings.response_hours or 0.0) * 3600.0
         work = np.asarray(volume, dtype=float) * np.asarray(aht_seconds, dtype=float)
-        capacity = agents * seconds * (settings.targets.max_occupancy or 1.0)
-        sl, delay = fifo_service_level(work, capacity, seconds, response)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            occupancy = np.where(agents > 0, np.minimum(work / (agents * seconds), 1.0), 0.0)
-        zeros = np.zeros(work.size)
-        return QueueMetrics(np.where(work > 0, 1.0, 0.0), sl, delay, occupancy, zeros)
+        mask = np.ones(work.size, dtype=bool) if is_open is None else np.asarray(is_open, dtype=bool)
+        # after the horizon the backlog is worked at the pace the requirement asks (the next plan's spread)
+        _grid, tail = spread_capacity(work, mask, seconds, response)
+        cap = settings.targets.max_occupancy or 1.0
+        return email_metrics(work, agents_fluid, mask, seconds, response, cap, tail)
     return erlang_c_metrics(agents, lam * np.asarray(aht_seconds, dtype=float), aht_seconds, t)
 
 
@@ -290,23 +310,26 @@ def projected_service(
 ) -> pd.DataFrame:
     """Projected metrics per queue and interval for a roster's scheduled agents (column `scheduled_agents`).
 
-    Net agents on the queue = ⌊scheduled × (1 − shrinkage)⌋ (rounded down: a fraction of an agent answers nothing).
+    Net agents on the queue = ⌊scheduled × (1 − shrinkage)⌋ (rounded down: a fraction of an agent answers nothing);
+    deferred work (email) is worked as a fluid, so its capacity is scheduled × (1 − shrinkage) unrounded.
     """
     merged = requirements.merge(scheduled, on=["queue", "interval_start"], how="left")
     merged["scheduled_agents"] = merged["scheduled_agents"].fillna(0).astype(int)
     parts = []
     for name, group in merged.groupby("queue", sort=True):
         settings = queues[name]
-        net = np.floor(group["scheduled_agents"].to_numpy() * (1.0 - settings.shrinkage) + 1e-9).astype(np.int64)
+        on_queue = group["scheduled_agents"].to_numpy() * (1.0 - settings.shrinkage)
+        net = np.floor(on_queue + 1e-9).astype(np.int64)
         m = metrics_at_agents(
             settings,
             group["volume"].to_numpy(float),
             group["aht_seconds"].to_numpy(float),
-            net,
+            on_queue if settings.channel == "email" else net,
             model=group["model"].iloc[0] if group["model"].iloc[0] in ("erlang-c", "erlang-a") else None,
+            is_open=settings.is_open(group["interval_start"]),
         )
         parts.append(
-            group[["queue", "interval_start", "volume", "required_agents", "scheduled_agents"]].assign(
+            group[["queue", "interval_start", "volume", "aht_seconds", "required_agents", "scheduled_agents"]].assign(
                 net_agents=net,
                 service_level=m.service_level,
                 asa_seconds=m.asa_seconds,

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from wfm.auth import permissions
 from wfm.errors import InputError
 
 URL_VARIABLE = "WFM_DATABASE_URL"
@@ -60,7 +61,10 @@ def _sqlite_on_begin(connection) -> None:
 
 
 def current_user() -> str:
-    """Who is acting, for the audit log: $WFM_USER, else the login name."""
+    """Who is acting, for the audit log: the signed-in user (wfm.auth.permissions), else $WFM_USER or the login."""
+    acting = permissions.acting_name()
+    if acting:
+        return acting
     name = os.environ.get(USER_VARIABLE, "").strip()
     if name:
         return name

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from forecasting.csv_input import read_table
 from forecasting.history import read_history
+from wfm.auth.permissions import Action, require
 from wfm.csvio import read_toml
 from wfm.errors import InputError
 from wfm.roster.inputs import check_skills_name_queues, read_agents, read_rules, read_shifts, read_time_off
@@ -135,6 +136,7 @@ def write_folder(
     session: Session, data: FolderData, *, user: str | None = None, progress: Callable[[str], None] = _progress
 ) -> dict[str, int]:
     """Write checked folder contents in the session's transaction; rows written per file."""
+    require(Action.DATA_LOAD)
     root = data.folder
     counts: dict[str, int] = {}
     if data.rules is not None:

@@ -289,3 +289,7 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(60))
     key: Mapped[str] = mapped_column(String(NAME), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# The sign-in and self-service tables (revision 0002) live in their own module on the same metadata.
+from wfm.store import auth_models as _auth_models  # noqa: E402, F401

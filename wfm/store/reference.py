@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from wfm.auth.permissions import Action, require
 from wfm.errors import InputError
 from wfm.store import audit, cells
 from wfm.store.models import (
@@ -66,6 +67,7 @@ def _replace_all(session: Session, model: type, values: list, what: str, user: s
 
 def save_queues(session: Session, frame: pd.DataFrame, *, file: str | None = None, user: str | None = None) -> int:
     """Insert or update queues by name (queues not in the frame are kept: history and forecasts refer to them)."""
+    require(Action.QUEUES_SAVE)
     cells.require_columns(frame, QUEUE_REQUIRED, "queues", file)
     extras = cells.extra_columns(frame, QUEUE_COLUMNS)
     values, seen = [], set()
@@ -121,6 +123,7 @@ def queue_ids(session: Session) -> dict[str, int]:
 
 def save_agents(session: Session, frame: pd.DataFrame, *, file: str | None = None, user: str | None = None) -> int:
     """Replace the staff list: agents are inserted or updated by agent_id, agents not in the frame are deleted."""
+    require(Action.STAFF_SAVE)
     cells.require_columns(frame, AGENT_REQUIRED, "agents", file)
     extras = cells.extra_columns(frame, AGENT_COLUMNS)
     values, seen = [], set()
@@ -212,6 +215,7 @@ def get_agents(session: Session) -> pd.DataFrame:
 
 def save_time_off(session: Session, frame: pd.DataFrame, *, file: str | None = None, user: str | None = None) -> int:
     """Replace all time off; every agent_id must be a known agent."""
+    require(Action.TIME_OFF_SAVE)
     cells.require_columns(frame, TIME_OFF_COLUMNS[:2], "time off", file)
     ids = dict(session.execute(select(Agent.code, Agent.id)).all())
     values = []
@@ -245,6 +249,7 @@ def get_time_off(session: Session) -> pd.DataFrame:
 
 def save_shifts(session: Session, frame: pd.DataFrame, *, file: str | None = None, user: str | None = None) -> int:
     """Replace all shift templates."""
+    require(Action.STAFF_SAVE)
     cells.require_columns(frame, SHIFT_REQUIRED, "shifts", file)
     extras = cells.extra_columns(frame, SHIFT_COLUMNS)
     values, seen = [], set()
@@ -285,6 +290,7 @@ def get_shifts(session: Session) -> pd.DataFrame:
 
 def save_rules(session: Session, rules: Mapping[str, Mapping[str, float]], *, user: str | None = None) -> int:
     """Replace the rule settings: {section: {key: number}} as in rules.toml."""
+    require(Action.RULES_SAVE)
     values = []
     for section, table in rules.items():
         if not isinstance(table, Mapping):
@@ -309,6 +315,7 @@ def get_rules(session: Session) -> dict[str, dict[str, float]]:
 
 def save_events(session: Session, frame: pd.DataFrame, *, file: str | None = None, user: str | None = None) -> int:
     """Replace the event calendar (events.csv: event, start, end, kind; inclusive dates)."""
+    require(Action.EVENTS_SAVE)
     cells.require_columns(frame, EVENT_REQUIRED, "events", file)
     extras = cells.extra_columns(frame, EVENT_REQUIRED)
     values = []

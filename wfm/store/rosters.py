@@ -16,11 +16,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wfm.auth import permissions
+from wfm.auth.permissions import Action
+from wfm.auth.schedule_diff import changed_agents
 from wfm.errors import InputError
 from wfm.export import SEGMENT_COLUMNS, check_segments
 from wfm.store import audit, bulk
+from wfm.store.auth_models import ReplanFlag
 from wfm.store.engine import current_user
-from wfm.store.models import Roster, RosterSegment, RosterVersion
+from wfm.store.models import Agent, Roster, RosterSegment, RosterVersion
 
 VERSION_COLUMNS = ["version", "status", "saved_at", "saved_by", "published_at", "published_by", "note", "segments"]
 
@@ -103,9 +107,10 @@ def save_roster(
     if not name:
         raise InputError("a roster needs a name")
     typed = check_segments(segments)
+    roster = _roster(session, name)
+    _require_teams(session, Action.ROSTER_SAVE, _latest(session, roster, published=False), typed)
     who = user or current_user()
     now = audit.utc_now()
-    roster = _roster(session, name)
     if roster is None:
         if expected_version != 0:
             raise InputError(f'roster "{name}" does not exist: save it with expected version 0 to create it')
@@ -155,8 +160,29 @@ def _insert_segments(session: Session, version_id: int, typed: pd.DataFrame) -> 
     bulk.insert_frame(session, RosterSegment.__table__, frame)
 
 
+def _latest(session: Session, roster: Roster | None, *, published: bool) -> pd.DataFrame | None:
+    """The segments of the newest (published) version, when a team-scoped user acts (None otherwise or if none)."""
+    if roster is None or permissions.team_scope(Action.ROSTER_SAVE) is None:
+        return None
+    try:
+        return load_roster(session, roster.name, published=published)[1]
+    except InputError:  # no version, or none published yet
+        return None
+
+
+def _require_teams(session: Session, action: Action, before: pd.DataFrame | None, after: pd.DataFrame) -> None:
+    """Refuse (PermissionDenied) a supervisor's save or publish that changes agents outside their teams."""
+    if permissions.team_scope(action) is None:
+        return
+    changed = sorted(changed_agents(before, after))
+    teams = dict(session.execute(select(Agent.code, Agent.team).where(Agent.code.in_(changed))).all())
+    permissions.require(action, teams={teams.get(code, "") for code in changed})
+
+
 def publish_roster(session: Session, name: str, *, expected_version: int, user: str | None = None) -> RosterInfo:
-    """Mark the newest version published (it must be the version the publisher looked at)."""
+    """Mark the newest version published (it must be the version the publisher looked at); a supervisor may publish
+    only a version whose changes since the last published one are all in their own team(s)."""
+    permissions.require(Action.ROSTER_PUBLISH)
     roster = _roster(session, name)
     if roster is None:
         raise InputError(f'roster "{name}" does not exist')
@@ -169,10 +195,19 @@ def publish_roster(session: Session, name: str, *, expected_version: int, user: 
     if locked.rowcount != 1:
         raise _stale(session, roster, expected_version, "published")
     version = _version(session, roster, expected_version)
+    if permissions.team_scope(Action.ROSTER_PUBLISH) is not None:
+        _info_now, segments = load_roster(session, name, version=expected_version)
+        _require_teams(session, Action.ROSTER_PUBLISH, _latest(session, roster, published=True), segments)
     who = user or current_user()
     version.status = "published"
     version.published_at = audit.utc_now()
     version.published_by = who
+    session.execute(  # shifts flagged for re-planning in an older published version are re-planned now
+        update(ReplanFlag)
+        .where(ReplanFlag.roster == name, ReplanFlag.version < expected_version, ReplanFlag.resolved.is_(False))
+        .values(resolved=True)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     audit.record(session, "publish", "rosters", name, user=who, version=expected_version)
     return _info(roster, version)

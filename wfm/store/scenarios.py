@@ -6,6 +6,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wfm.auth.permissions import Action, require
 from wfm.errors import InputError
 from wfm.store import audit
 from wfm.store.engine import current_user
@@ -16,6 +17,7 @@ SCENARIO_COLUMNS = ["name", "description", "params", "created_at", "created_by"]
 
 def save_scenario(session: Session, name: str, params: dict, *, description: str = "", user: str | None = None) -> None:
     """Create or replace the scenario `name` with these parameters (JSON-serialisable)."""
+    require(Action.SCENARIO_SAVE)
     name = name.strip()
     if not name:
         raise InputError("a scenario needs a name")

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from wfm.auth.permissions import Action, require
 from wfm.errors import InputError
 from wfm.store import audit, bulk, cells
 from wfm.store.engine import current_user
@@ -87,6 +88,7 @@ def _array(values: Any) -> Any:
 
 def save_history(session: Session, frame: pd.DataFrame, *, user: str | None = None) -> int:
     """Store history (queue, interval_start, offered, …), replacing stored rows of each queue in the frame's span."""
+    require(Action.HISTORY_SAVE)
     typed = _typed(frame, HISTORY_REQUIRED, HISTORY_OPTIONAL, "history")
     ids = _queue_column(session, typed["queue"], "history")
     for queue_id, group in typed.assign(queue_id=ids).groupby("queue_id"):
@@ -145,6 +147,7 @@ def create_forecast_run(
     user: str | None = None,
 ) -> int:
     """A new forecast run (optionally for a named scenario); returns its id."""
+    require(Action.FORECAST_SAVE)
     scenario_id = None
     if scenario is not None:
         scenario_id = session.scalar(select(Scenario.id).where(Scenario.name == scenario))
@@ -174,6 +177,7 @@ def _run(session: Session, run_id: int) -> ForecastRun:
 
 def save_forecast(session: Session, frame: pd.DataFrame, *, run_id: int | None = None, **run: Any) -> int:
     """Store a forecast frame (queue, interval_start, volume, aht_seconds, …) in a new run (or `run_id`); the run id."""
+    require(Action.FORECAST_SAVE)
     typed = _typed(frame, FORECAST_REQUIRED, FORECAST_OPTIONAL, "forecast")
     ids = _queue_column(session, typed["queue"], "forecast")
     run_id = run_id if run_id is not None else create_forecast_run(session, **run)
@@ -210,6 +214,7 @@ def get_forecast(session: Session, run_id: int) -> pd.DataFrame:
 
 def save_requirements(session: Session, run_id: int, frame: pd.DataFrame, *, user: str | None = None) -> int:
     """Store a requirements frame for a forecast run (replacing that run's requirements); rows stored."""
+    require(Action.REQUIREMENTS_SAVE)
     typed = _typed(frame, REQUIREMENT_REQUIRED, REQUIREMENT_OPTIONAL, "requirements")
     ids = _queue_column(session, typed["queue"], "requirements")
     _run(session, run_id)

@@ -19,12 +19,15 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from wfm import store, workspace
+from wfm.auth import permissions
+from wfm.auth.permissions import Actor
 from wfm.errors import InputError
 from wfm.staffing.queues import QueueSettings
 from wfm.ui.i18n import t
 
 T = TypeVar("T")
 DATA_VERSION_KEY = "data_version"
+ACTOR_KEY = "wfm_actor"  # the signed-in user (wfm.auth.permissions.Actor), set by wfm.ui.signin
 # File types the uploaders offer: CSV, plain or compressed (the readers detect the compression from the bytes).
 UPLOAD_TYPES = ["csv", "gz", "bz2", "xz", "zip"]
 _COPY_CHUNK_BYTES = 1 << 20
@@ -99,13 +102,25 @@ def stored_roster(requirements: pd.DataFrame):
     return _stored_roster(_url(), str(latest["name"]), int(latest["version"]), requirements, len(requirements))
 
 
+def actor() -> Actor | None:
+    """The signed-in user of this browser session (None: nobody is signed in)."""
+    return st.session_state.get(ACTOR_KEY)
+
+
 def session() -> store.Session:
-    """A new database session on the workspace engine (use as a context manager)."""
-    return store.Session(engine())
+    """A new database session on the workspace engine (use as a context manager); whatever is saved through it is
+    checked against, and audited under, the signed-in user (nobody signed in: every save is refused)."""
+    database = engine()
+    permissions.set_actor(actor())
+    return store.Session(database)
 
 
 def show_bad_input(exc: InputError) -> None:
-    """Bad input as the one line the command line prints (file, row, column: what was expected)."""
+    """Bad input as the one line the command line prints (file, row, column: what was expected); a permission
+    refusal as "Not allowed: …"."""
+    if isinstance(exc, permissions.PermissionDenied):
+        st.error(f"{t('auth.not_allowed')}: {exc}")
+        return
     st.error(f"{t('common.bad_input')}: {exc}")
 
 

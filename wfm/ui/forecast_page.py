@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from forecasting.events import KINDS
 from forecasting.models import ALIASES
 from forecasting.pipeline import build_forecast
 from wfm import store, workspace
@@ -113,7 +114,7 @@ def _events_section() -> None:
         hide_index=True,
         key="fc_events_editor",
         column_config={
-            "kind": st.column_config.SelectboxColumn(options=["promotion", "holiday", "returns"]),
+            "kind": st.column_config.SelectboxColumn(options=list(KINDS)),
             "uplift": st.column_config.TextColumn(help=t("fc.uplift_help")),
         },
     )

@@ -11,6 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from wfm import store, workspace
+from wfm.auth import requests as time_off_requests
+from wfm.auth.schedule_diff import changed_agents
 from wfm.export import coverage_table
 from wfm.staffing.requirements import daily_service, projected_service
 from wfm.ui import common
@@ -126,8 +128,8 @@ def _coverage_chart(coverage: pd.DataFrame, key: str) -> None:
     st.plotly_chart(fig, width="stretch", key=f"{key}_chart")
 
 
-def _service(coverage: pd.DataFrame, requirements: pd.DataFrame) -> None:
-    """Projected service level per day and queue at the rostered agents."""
+def _service(coverage: pd.DataFrame, requirements: pd.DataFrame) -> pd.DataFrame:
+    """Projected service level per day and queue at the rostered agents (the projection per interval returned)."""
     scheduled = coverage[["queue", "interval_start"]].assign(
         scheduled_agents=coverage["scheduled_agents"].round().astype(int)
     )
@@ -137,6 +139,85 @@ def _service(coverage: pd.DataFrame, requirements: pd.DataFrame) -> None:
     fig = px.line(daily, x="date", y="service_level", color="queue", markers=True, title=t("ro.projected_sl"))
     fig.update_yaxes(tickformat=".0%")
     st.plotly_chart(fig, width="stretch", key="ro_sl_chart")
+    return projection
+
+
+def _limits_section(build: workspace.RosterBuild, frame: pd.DataFrame, projection: pd.DataFrame) -> None:
+    """Per queue and day below target: the hours short and the limits behind them (staff, skills, hours, backlog)."""
+    st.subheader(t("ro.limits"))
+    limits = workspace.service_limits_table(build, frame, projection, common.queue_settings())
+    if limits.empty:
+        st.success(t("ro.limits_none"))
+        return
+
+    def named(code: str) -> str:
+        return t(f"ro.limit_{code}") if code else t("ro.limit_target_only")
+
+    table = pd.DataFrame(
+        {
+            t("ro.limit_queue"): limits["queue"],
+            t("ro.limit_date"): limits["date"],
+            t("ro.limit_sl"): limits["service_level"].map("{:.1%}".format),
+            t("ro.limit_target"): limits["target"].map("{:.0%}".format),
+            t("ro.limit_short"): limits["short_hours"],
+            t("ro.limit_main"): limits["main_limit"].map(named),
+            t("ro.limit_all"): limits["limits"].map(
+                lambda items: "; ".join(f"{named(x['code'])} {x['hours']:g} h" for x in items)
+            ),
+        }
+    )
+    st.dataframe(table, hide_index=True)
+    st.caption(t("ro.limits_caption"))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _fairness(frame: pd.DataFrame, _build: workspace.RosterBuild, build_key: int) -> dict:
+    """Weekends, late shifts and holidays per agent and per comparable group (cached per roster content)."""
+    return workspace.fairness_table(_build, frame)
+
+
+def _fairness_section(build: workspace.RosterBuild, frame: pd.DataFrame) -> None:
+    """Each agent's count (carried and this roster) as stacked bars by comparable group, and each group's spread."""
+    st.subheader(t("ro.fairness"))
+    report = _fairness(frame, build, id(build))
+    kinds = ["weekends", "lates", *(["holidays"] if report["holidays"] else [])]
+    kind = st.radio(t("ro.fair_kind"), kinds, format_func=lambda k: t(f"ro.fair_{k}"), horizontal=True, key="ro_fair")
+    agents = pd.DataFrame(report["agents"])
+    agents = agents[agents[f"{kind}_counted"]]
+    groups = pd.DataFrame([g for g in report["groups"] if g["kind"] == kind])
+    if groups.empty:
+        st.info(t("ro.fair_none"))
+        return
+    agents = agents[agents["group"].isin(groups["group"])].sort_values(["group", kind])
+    agents["label"] = agents["agent_id"] + " " + agents["name"]
+    long = agents.melt(
+        id_vars=["label", "group"], value_vars=[f"{kind}_carried", kind], var_name="part", value_name="count"
+    )
+    long["part"] = long["part"].map({f"{kind}_carried": t("ro.fair_carried"), kind: t("ro.fair_horizon")})
+    fig = px.bar(
+        long,
+        x="label",
+        y="count",
+        color="part",
+        facet_col="group",
+        facet_col_wrap=1,
+        labels={"label": t("ro.fair_agent"), "count": t(f"ro.fair_{kind}"), "part": "", "group": t("ro.fair_group")},
+    )
+    fig.update_xaxes(matches=None, showticklabels=len(agents) <= 80)
+    fig.update_layout(height=260 * groups["group"].nunique() + 80, margin={"t": 40}, barmode="stack")
+    st.plotly_chart(fig, width="stretch", key="ro_fair_chart")
+    table = groups[["group", "agents", "min", "max", "mean", "spread"]].rename(
+        columns={
+            "group": t("ro.fair_group"),
+            "agents": t("ro.fair_agents"),
+            "min": t("ro.fair_min"),
+            "max": t("ro.fair_max"),
+            "mean": t("ro.fair_mean"),
+            "spread": t("ro.fair_spread"),
+        }
+    )
+    st.dataframe(table, hide_index=True)
+    st.caption(t("ro.fair_caption"))
 
 
 def _edit_section(build: workspace.RosterBuild, frame: pd.DataFrame) -> None:
@@ -184,6 +265,7 @@ def _publish_section(build: workspace.RosterBuild, frame: pd.DataFrame, problems
     current = versions[versions["name"] == name]
     version = int(current["version"].iloc[0]) if len(current) else 0
     st.caption(t("ro.version", name=name, version=version))
+    _published_caption(name, version)
     cols = st.columns(2)
     if cols[0].button(t("ro.save"), key="ro_save"):
 
@@ -204,6 +286,38 @@ def _publish_section(build: workspace.RosterBuild, frame: pd.DataFrame, problems
         info = common.guarded(publish)
         if info is not None:
             st.success(t("ro.published", version=info.version))
+            st.info(t("ro.affected", agents=_affected(name, info.version)))
+
+
+def _published_caption(name: str, version: int) -> None:
+    """The newest published version of the roster and when, by whom (or that none is published)."""
+    if version == 0:
+        return
+    with common.session() as session:
+        versions = store.roster_versions(session, name)
+    published = versions[versions["status"] == "published"]
+    if published.empty:
+        st.caption(t("ro.not_published"))
+        return
+    newest = published.iloc[0]
+    at = f"{pd.Timestamp(newest['published_at']):%Y-%m-%d %H:%M}"
+    st.caption(t("ro.published_at", version=int(newest["version"]), at=at, by=newest["published_by"]))
+    with common.session() as session:
+        flags = time_off_requests.open_flags(session)
+    flags = flags[flags["roster"] == name]
+    if len(flags):
+        st.warning(t("ro.replan", count=len(flags)))
+        st.dataframe(flags, hide_index=True)
+
+
+def _affected(name: str, version: int) -> int:
+    """How many agents' shifts differ from the previous published version (each sees the diff on My schedule)."""
+    with common.session() as session:
+        versions = store.roster_versions(session, name)
+        earlier = versions[(versions["status"] == "published") & (versions["version"] < version)]
+        before = store.load_roster(session, name, version=int(earlier["version"].iloc[0]))[1] if len(earlier) else None
+        after = store.load_roster(session, name, version=version)[1]
+    return len(changed_agents(before, after))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -255,9 +369,11 @@ def render() -> None:
     coverage = _coverage(frame, build.requirements, id(build.requirements))
     st.subheader(t("ro.coverage"))
     _coverage_chart(coverage, "ro_cov")
-    _service(coverage, build.requirements)
+    projection = _service(coverage, build.requirements)
     if build.solution is not None:
         st.subheader(t("ro.penalties"))
         st.dataframe(workspace.penalty_table(build.solution), hide_index=True)
+    _limits_section(build, frame, projection)
+    _fairness_section(build, frame)
     _edit_section(build, frame)
     _publish_section(build, frame, problems)
