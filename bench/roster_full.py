@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from roster_scale import build_instance
+from roster_scale import add_demand_options, build_instance, set_demand
 
 from wfm.roster.break_rules import BreakCap, BreakRule, BreakSettings
 from wfm.roster.checker import check_roster, parse_roster
@@ -60,7 +60,9 @@ def main() -> int:
     parser.add_argument("--placement-share", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=2, help="search rounds (2: re-plan against placed pauses)")
+    add_demand_options(parser)
     args = parser.parse_args()
+    set_demand(args)
     inst, source = build_instance(args.agents, args.days, args.seed)
     inst = replace(inst, agents=tuple(replace(a, new_hire=i % 10 == 0) for i, a in enumerate(inst.agents)))
     config = Config(RuleSettings(forward_rotation=True), Weights(weekend_fairness=200, late_fairness=100), BREAKS)
