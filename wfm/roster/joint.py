@@ -95,9 +95,7 @@ def solve_and_place(
     for round_number in range(1, rounds + 1):
         last = round_number == rounds or search_end - time.monotonic() < MIN_REPLAN_SECONDS + 1.0 or not replans
         if last:
-            place_limit = (
-                placement_seconds(len(solution.assignments)) if callable(placement_seconds) else placement_seconds
-            )
+            place_limit = _final(placement_seconds, solution)
         else:  # an intermediate placement: a share of what is left, so the re-plan keeps most of it
             place_limit = max(0.5, min(0.25 * (search_end - time.monotonic()), _final(placement_seconds, solution)))
         begun = time.monotonic()
