@@ -87,7 +87,9 @@ def solve_and_place(
     facts = instance_facts(instance, config) if replans else None  # ~6 s at 1 000 agents: only when needed
     replans = replans and programme_models_all_rules(instance, config, facts)
     first_limit = settings.time_limit_seconds * (FIRST_ROUND_SHARE if replans else 1.0)
-    solution = solve_roster(instance, config, replace(settings, time_limit_seconds=first_limit), progress=say)
+    solution = solve_roster(
+        instance, config, replace(settings, time_limit_seconds=first_limit), progress=say, facts=facts
+    )
     assert solution.stats is not None
     bound = solution.stats.lower_bound * 60
     history: list[dict] = []
@@ -127,7 +129,12 @@ def solve_and_place(
             f"re-plan against {float(paused.sum()) * instance.interval_minutes / 60:.1f} agent-h of pauses and training"
         )
         replanned = solve_roster(
-            raised, config, replace(settings, time_limit_seconds=replan_limit), progress=say, initial=start
+            raised,
+            config,
+            replace(settings, time_limit_seconds=replan_limit),
+            progress=say,
+            initial=start,
+            facts=facts,  # options and limits do not depend on the demand
         )
         chosen = {(x.agent, x.day): (x.shift, x.queue) for x in replanned.assignments}
         assert replanned.stats is not None

@@ -74,9 +74,6 @@ def _pair_segment(
     """One segment: the main search and a forked one from the same roster, the better result kept."""
     passes = 3 if first else 0  # the opening descent passes happen once
     rng = np.random.default_rng(seed)
-    if not portfolio_available():
-        found, counters = iterated_local_search(ctx, chosen, deadline, rng, progress=progress, first_passes=passes)
-        return found, {**counters, "portfolio": 1, "child_better": 0}
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(

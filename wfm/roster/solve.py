@@ -51,14 +51,17 @@ def solve_roster(
     settings: SolveSettings = SolveSettings(),
     progress: Progress | None = None,
     initial: dict[Cell, Choice] | None = None,
+    facts: InstanceFacts | None = None,
 ) -> RosterSolution:
     """Solve within the time limit; raise RosterInfeasible naming agents and rules when hard rules conflict.
 
     `initial`: a complete roster to start the search from instead of constructing one (wfm.roster.joint uses it
-    to re-plan against demand raised by the pauses placed in the previous round); no LP bound is computed then."""
+    to re-plan against demand raised by the pauses placed in the previous round); no LP bound is computed then.
+    `facts`: the instance's options and limits when the caller has them (they do not depend on the demand)."""
     started = time.monotonic()
     deadline = started + settings.time_limit_seconds
-    facts = instance_facts(instance, config)
+    if facts is None:
+        facts = instance_facts(instance, config)
     raise_if_any(precheck(instance, config, facts))
     say = progress or (lambda _: None)
     total_literals = sum(len(v) for v in facts.options.values())
