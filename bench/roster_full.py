@@ -94,7 +94,7 @@ def main() -> int:
     print(f"kept round {joint.kept_round}; wall time {total_seconds:.1f} s for a {args.time_limit:g} s limit")
     lp_under = _lp_under(inst, config)
     training_minutes = 60.0 * plan.training["delivered_hours"]
-    aware = _break_aware_lp(inst, config, training_minutes)
+    aware, aware_lp_seconds = _break_aware_lp(inst, config, training_minutes)
     before, after = under_agent_hours(inst, solution.scheduled), under_agent_hours(inst, plan.scheduled)
     absent = _absent_agent_hours(plan)
     frame = roster_frame(inst, solution.assignments, plan)
@@ -119,7 +119,7 @@ def main() -> int:
     after_objective = after_placement_objective(inst, config, solution, plan)
     aware_under, aware_bound = aware.under_agent_minutes / 60, aware.bound / 60
     print(f"break-aware LP ({aware.status}, pauses in their windows under the cap, {training_minutes / 60:.0f} "
-          f"agent-h of training anywhere; {aware_seconds(aware):.0f} s): bound {aware_bound:.1f}, its "
+          f"agent-h of training anywhere; {aware_lp_seconds:.0f} s): bound {aware_bound:.1f}, its "
           f"under-coverage {aware_under:.1f} agent-h")  # fmt: skip
     aware_gap = (after_objective - aware_bound) / after_objective
     print(f"  after placement: under-coverage {(after - aware_under) / max(aware_under, 1e-9):+.1%} vs the "
@@ -167,11 +167,8 @@ def _lp_under(inst, config: Config) -> float:
     return solve_aggregate(inst, config, instance_facts(inst, config)).under_agent_minutes / 60
 
 
-_LP_SECONDS: dict[int, float] = {}
-
-
-def _break_aware_lp(inst, config: Config, training_minutes: float):
-    """The break-aware LP relaxation (wfm.roster.aggregate, pauses=True), timed."""
+def _break_aware_lp(inst, config: Config, training_minutes: float) -> tuple:
+    """The break-aware LP relaxation (wfm.roster.aggregate, pauses=True) and the seconds it took."""
     from wfm.roster.aggregate import solve_aggregate
     from wfm.roster.options import instance_facts
 
@@ -179,13 +176,7 @@ def _break_aware_lp(inst, config: Config, training_minutes: float):
     result = solve_aggregate(
         inst, config, instance_facts(inst, config), 1800.0, pauses=True, training_agent_minutes=training_minutes
     )
-    _LP_SECONDS[id(result)] = time.monotonic() - started
-    return result
-
-
-def aware_seconds(result) -> float:
-    """Seconds the break-aware LP took."""
-    return _LP_SECONDS.get(id(result), float("nan"))
+    return result, time.monotonic() - started
 
 
 def _absent_agent_hours(plan) -> float:
