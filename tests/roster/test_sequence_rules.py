@@ -173,7 +173,9 @@ def test_weekend_fairness_spreads_weekends() -> None:
     inst = instance(agents, days=14, demand=demand)
     solution = solve_checked(inst, config(cheap, **EVERY_DAY))
     weekends = [len({x.day // 7 for x in solution.assignments if x.agent == a and x.day % 7 >= 5}) for a in (0, 1)]
-    assert weekends[0] == weekends[1]
+    # the band objective: every agent within ⌊mean⌋–⌈mean⌉ of the group; [1, 1] and [2, 1] (mean 1.5) are both
+    # fair and tie, so which one comes back depends on the hash seed — [2, 0] or [0, 2] never does
+    assert abs(weekends[0] - weekends[1]) <= 1 and min(weekends) >= 1
     assert penalty(solution, "weekend_fairness") == 0
     cfg = config(cheap, **EVERY_DAY)
     unfair = {(0, d): (0, 0) for d in (5, 6, 12, 13)}  # A1 works both weekends, A2 none: spread 2
