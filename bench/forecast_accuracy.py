@@ -184,7 +184,7 @@ def auto_at(long: pd.DataFrame, origin: pd.Timestamp, test: pd.DataFrame, calend
     result, chosen, _ = select_model(train, "auto", horizon, calendar, backtest=False)
     fitted = make_model(chosen, calendar).fit(train)
     predicted = predict_window(fitted, origin, horizon).assign(model=chosen)
-    predicted = calibrated(predicted, result, chosen, origin)
+    predicted = calibrated(predicted, result, chosen, origin, long=train, calendar=calendar)
     seconds = time.perf_counter() - started
     merged = test[[ID, DS, Y]].merge(predicted, on=[ID, DS], how="left").fillna({Y_HAT: 0.0, "y_lo": 0.0, "y_hi": 0.0})
     reason = result.to_dict()["reason"] if result is not None else "no backtest"

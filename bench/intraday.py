@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 from forecasting.events import read_events, site_holidays  # noqa: E402
 from forecasting.history import read_history  # noqa: E402
 from forecasting.intraday import (  # noqa: E402
+    BAND_BLOCK_MINUTES,
+    BAND_BLOCKS,
     day_ahead_forecasts,
     learn_weights,
     reforecast,
@@ -59,12 +61,13 @@ def anonbank(first: str, last: str, learn_days: int) -> None:
     backcasts = day_ahead_forecasts(history, needed, model="calendar", calendar=calendar, aht_seconds=180.0)
     print(f"{len(needed)} day-ahead forecasts in {time.monotonic() - started:.0f} s", file=sys.stderr)
     backcasts["day"] = pd.to_datetime(backcasts["interval_start"]).dt.normalize()
-    rows = []
+    rows, blocks = [], []
     for cut in CUTOFFS:
         hour, minute = (int(p) for p in cut.split(":"))
         cutoff = hour * 60 + minute
         err_f = err_r = err_o = volume = inside = 0.0
         n_intervals = 0
+        by_block = np.zeros((2, BAND_BLOCKS))  # inside, intervals per block ahead of the cut-off
         per_day = []
         for day in targets:
             k = open_days.index(day)
@@ -82,8 +85,13 @@ def anonbank(first: str, last: str, learn_days: int) -> None:
             # the bound: the forecast's profile scaled to the true rest-of-day total (a perfect level update)
             oracle = rest["forecast"].to_numpy() * a.sum() / max(rest["forecast"].sum(), 1e-9)
             err_o += np.abs(a - oracle).sum()
-            inside += ((a >= rest["volume_lo"].to_numpy()) & (a <= rest["volume_hi"].to_numpy())).sum()
+            hit = (a >= rest["volume_lo"].to_numpy()) & (a <= rest["volume_hi"].to_numpy())
+            inside += hit.sum()
             n_intervals += len(a)
+            ahead = ((pd.to_datetime(rest["interval_start"]) - until) / pd.Timedelta(minutes=1)).to_numpy()
+            block = np.clip(ahead // BAND_BLOCK_MINUTES, 0, BAND_BLOCKS - 1).astype(int)
+            np.add.at(by_block[0], block, hit)
+            np.add.at(by_block[1], block, 1)
             per_day.append((ef, er, (weights.day_weight, weights.recent_weight)))
         wape_f, wape_r = err_f / volume, err_r / volume
         better = sum(er < ef for ef, er, _ in per_day)
@@ -91,6 +99,7 @@ def anonbank(first: str, last: str, learn_days: int) -> None:
         rows.append(
             (cut, wape_f, wape_r, 1 - wape_r / wape_f, err_o / volume, inside / max(n_intervals, 1), better, mean_w)
         )
+        blocks.append((cut, by_block[0] / np.maximum(by_block[1], 1)))
     print(
         f"\nAnonymous Bank 30-min, {len(targets)} working days {targets[0].date()}–{targets[-1].date()}, "
         f"weights learned from the {learn_days} working days before each day"
@@ -107,6 +116,13 @@ def anonbank(first: str, last: str, learn_days: int) -> None:
             f"{better}/{len(targets)} | "
             f"{w[0]:.2f}, {w[1]:.2f} |"
         )
+    hours = BAND_BLOCK_MINUTES // 60
+    names = [f"{hours * b}–{hours * (b + 1)} h" for b in range(BAND_BLOCKS - 1)] + [f"{hours * (BAND_BLOCKS - 1)} h +"]
+    print("\n80 % band coverage (conformally calibrated) by hours ahead of the cut-off:")
+    print("| cut-off | " + " | ".join(names) + " |")
+    print("|---" * (BAND_BLOCKS + 1) + "|")
+    for cut, share in blocks:
+        print(f"| {cut} | " + " | ".join(f"{x:.1%}" for x in share) + " |")
 
 
 def double_eleven() -> None:
@@ -175,9 +191,22 @@ def double_eleven() -> None:
     for queue, row in summary.iterrows():
         level = row["ait"] / max(row["volume"], 1e-9)
         print(f"  {queue}: short {row['short']:.0f}, over {row['over']:.0f}, SL {level:.1%}")
-    print(f"\n{len(result.actions)} suggested actions (each passed the roster checker):")
-    for action in result.actions[:12]:
-        print(f"  {action.summary()}")
+    print(f"\n{len(result.actions)} suggested actions (each passed the roster checker), in the greedy order:")
+    print("| # | kind | action | alone: answered in time | in sequence | cumulative SL | cumulative cost |")
+    print("|---|---|---|---|---|---|---|")
+    for action in result.actions[:15]:
+        step = (
+            f"{action.joint_answered_in_target_change:+.1f} | {action.cumulative_service_level:.1%} | "
+            f"{action.cumulative_cost:+.0f}"
+            if action.sequence
+            else "— | — | —"
+        )
+        print(
+            f"| {action.action_id} | {action.kind} | {action.description} | "
+            f"{action.answered_in_target_change:+.1f} | {step} |"
+        )
+    before = result.actions[0].service_level_before if result.actions else float("nan")
+    print(f"rest-of-day service level before any action: {before:.1%}")
     for line in result.notes:
         print(f"  note: {line}")
 

@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/roster_full.py [--agents 200] [--days 28] [--time-limit 120] [--placement-share 0.15]
      [--rounds 2]  (wfm.roster.joint: round 2 re-plans against the pauses placed after round 1; 1 = no re-plan)
+     [--exact-seconds 30]  (where the gap lies: the LP with the roster's shifts fixed, exact pauses per queue-day)
 Breaks: 7–12 h shifts get a 30–60 min lunch 3–5 h in and two 15-min breaks, shorter ones one 15-min break;
 1.5 h between pauses, none in the first or last hour; at most 25 % of a queue's agents on shift (at least 2)
 pause at once. Training: new hires (every 10th agent) 2 h on every working day of the first 4 weeks, everyone
@@ -51,6 +52,17 @@ TRAINING = (
 )  # fmt: skip
 
 
+def _print_exact_placement(inst, config, solution, after: float, seconds: float, seed: int) -> None:
+    """Place the kept roster again, then re-place each queue-day's pauses exactly: proven optimal / visited."""
+    from wfm.roster.activities import place_activities
+
+    exact = place_activities(inst, config, solution.assignments, TRAINING, seconds, seed=seed, polish=1.0)
+    found, again = exact.breaks["exact_queue_days"], under_agent_hours(inst, exact.scheduled)
+    print(f"exact pauses per queue-day ({seconds:g} s, CP-SAT): {found['visited']} of {found['queue_days']} "
+          f"queue-days visited, {found['proven_optimal']} proven optimal, {found['better']} made cheaper; "
+          f"under-coverage after placement {after:.1f} → {again:.1f} agent-h")  # fmt: skip
+
+
 def main() -> int:
     """Run the bench and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -60,6 +72,14 @@ def main() -> int:
     parser.add_argument("--placement-share", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=2, help="search rounds (2: re-plan against placed pauses)")
+    parser.add_argument(
+        "--exact-seconds",
+        type=float,
+        default=30.0,
+        help="after the run: the break-aware LP with the kept roster's shifts fixed, and the roster placed again "
+        "with each queue-day's pauses re-placed exactly (wfm/roster/pause_polish.py) for this long: how much of "
+        "the gap is the shifts, the placement and the relaxation (0: skip)",
+    )
     add_demand_options(parser)
     args = parser.parse_args()
     set_demand(args)
@@ -124,6 +144,14 @@ def main() -> int:
     aware_gap = (after_objective - aware_bound) / after_objective
     print(f"  after placement: under-coverage {(after - aware_under) / max(aware_under, 1e-9):+.1%} vs the "
           f"break-aware LP's; objective {after_objective:.1f}, gap {aware_gap:.1%} to its bound")  # fmt: skip
+    if args.exact_seconds > 0:
+        fixed, fixed_seconds = _break_aware_lp(inst, config, training_minutes, solution.assignments)
+        print(f"  the same LP with every agent-day fixed to the kept roster's shift ({fixed.status}, "
+              f"{fixed_seconds:.0f} s): under-coverage {fixed.under_agent_minutes / 60:.1f} agent-h — the "
+              f"roster's shifts cost {fixed.under_agent_minutes / max(aware.under_agent_minutes, 1e-9) - 1:+.1%} "
+              f"in the relaxation, its placement "
+              f"{after * 60 / max(fixed.under_agent_minutes, 1e-9) - 1:+.1%} more")  # fmt: skip
+        _print_exact_placement(inst, config, solution, after, args.exact_seconds, args.seed)
     print(f"breaks {plan.breaks['breaks_placed']}, lunches {plan.breaks['lunches_placed']}; cap "
           f"{plan.breaks['cap']}; cap cells over (placement) {plan.breaks['cap_violations']}")  # fmt: skip
     unmet = Counter(c["reason"] for c in plan.breaks["cap_not_met"])
@@ -156,7 +184,27 @@ def _print_fairness(inst, config: Config, assignments) -> dict[str, int]:
             f"  {g['kind']:<8} spread {g['spread']} in {g['group']!r} ({g['agents']} agents; min {g['min']}, "
             f"max {g['max']}, mean {g['mean']:.2f}; outside the band {g['outside_band']})"
         )
+        if g["kind"] == "lates" and g["spread"] > 2:
+            _print_outside_by_skills(inst, tables, report, g, assignments)
     return worst
+
+
+def _print_outside_by_skills(inst, tables, report: dict, group: dict, assignments) -> None:
+    """The agents of a late-shift group outside its band by skill set, with the late shifts the roster has on
+    each single-skill queue (what limits them: a single-skill agent's lates can only be that queue's)."""
+    low, high = int(np.floor(group["mean"])), int(np.ceil(group["mean"]))
+    outside: dict[str, list[int]] = {}
+    for a, row in enumerate(report["agents"]):
+        total = row["lates"] + row["lates_carried"]
+        if row["group"] == group["group"] and row["lates_counted"] and not low <= total <= high:
+            outside.setdefault(" + ".join(sorted(inst.agents[a].skills)), []).append(total)
+    late_on = Counter(inst.queues[x.queue] for x in assignments if tables.late_shift[x.shift])
+    parts = [
+        f"{skills} {len(v)} ({min(v)}–{max(v)})"
+        + (f", {late_on[skills]} lates on that queue" if skills in late_on else "")
+        for skills, v in sorted(outside.items(), key=lambda x: -len(x[1]))
+    ]
+    print(f"    outside the band [{low}, {high}] by skills: " + "; ".join(parts))
 
 
 def _lp_under(inst, config: Config) -> float:
@@ -167,15 +215,18 @@ def _lp_under(inst, config: Config) -> float:
     return solve_aggregate(inst, config, instance_facts(inst, config)).under_agent_minutes / 60
 
 
-def _break_aware_lp(inst, config: Config, training_minutes: float) -> tuple:
-    """The break-aware LP relaxation (wfm.roster.aggregate, pauses=True) and the seconds it took."""
+def _break_aware_lp(inst, config: Config, training_minutes: float, assignments=None) -> tuple:
+    """The break-aware LP relaxation (wfm.roster.aggregate, pauses=True) and the seconds it took; with
+    `assignments`, every agent-day fixed to the roster's shift and queue (only the pauses and training free)."""
     from wfm.roster.aggregate import solve_aggregate
     from wfm.roster.options import instance_facts
 
     started = time.monotonic()
-    result = solve_aggregate(
-        inst, config, instance_facts(inst, config), 1800.0, pauses=True, training_agent_minutes=training_minutes
-    )
+    facts = instance_facts(inst, config)
+    if assignments is not None:
+        cells = {(x.agent, x.day): (x.shift, x.queue) for x in assignments}
+        facts = replace(facts, options={c: [cells[c]] if c in cells else [] for c in facts.options})
+    result = solve_aggregate(inst, config, facts, 1800.0, pauses=True, training_agent_minutes=training_minutes)
     return result, time.monotonic() - started
 
 

@@ -168,9 +168,10 @@ def summarise(forecasts: pd.DataFrame, scales: dict[pd.Timestamp, float]) -> pd.
     return pd.DataFrame(rows)
 
 
-# The forecast combination is kept unless another model beats it by more than one standard error of the
-# per-origin WAPE difference (the one-standard-error rule: a single winner over 4 origins is often luck).
+# The forecast combination is kept unless another model beats it by more than SE_RULE standard errors of the
+# per-origin WAPE difference (over 4 origins a single winner is often luck; 2 SE ≈ a one-sided test at 5–7 %).
 ROBUST_DEFAULT = "ensemble"
+SE_RULE = 2.0
 
 
 def origin_wapes(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -182,7 +183,7 @@ def origin_wapes(forecasts: pd.DataFrame) -> pd.DataFrame:
 
 def choose_model(metrics: pd.DataFrame, horizon: str = "all", forecasts: pd.DataFrame | None = None) -> str:
     """The model with the lowest WAPE over all backtest forecasts; with the per-origin forecasts, the
-    ROBUST_DEFAULT combination unless that model beats it by more than one standard error across origins."""
+    ROBUST_DEFAULT combination unless that model beats it by more than SE_RULE standard errors across origins."""
     table = metrics[metrics["horizon"] == horizon]
     best = str(table.sort_values("wape").iloc[0]["model"])
     if forecasts is None or best == ROBUST_DEFAULT or ROBUST_DEFAULT not in set(table["model"]):
@@ -192,7 +193,7 @@ def choose_model(metrics: pd.DataFrame, horizon: str = "all", forecasts: pd.Data
     if len(gap) < 2:
         return best
     standard_error = float(gap.std(ddof=1) / np.sqrt(len(gap)))
-    return best if float(gap.mean()) + standard_error < 0 else ROBUST_DEFAULT
+    return best if float(gap.mean()) + SE_RULE * standard_error < 0 else ROBUST_DEFAULT
 
 
 def explain_choice(metrics: pd.DataFrame, chosen: str, horizon: str = "all") -> str:
@@ -210,7 +211,7 @@ def explain_choice(metrics: pd.DataFrame, chosen: str, horizon: str = "all") -> 
     else:
         parts = [
             f"{chosen} ({100 * own.wape:.2f} %) is kept: {best} has the lowest WAPE ({100 * table.iloc[0].wape:.2f} %) "
-            "but not by more than one standard error across the origins"
+            f"but not by more than {SE_RULE:g} standard errors across the origins"
         ]
     if "same_slot_mean" in table.index and chosen != "same_slot_mean":
         parts.append(f"; same_slot_mean {100 * table.loc['same_slot_mean'].wape:.2f} %")

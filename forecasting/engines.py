@@ -229,7 +229,8 @@ def build_forecast_on(
         aht_end=recent_end(past),
     )
     done: list[BatchForecast] = engine.map(job, parts, labels=[f"forecast {x}" for x in labels], progress=progress)
-    volume = calibrated(pd.concat([d.volume for d in done], ignore_index=True), result, chosen, start)
+    volume = pd.concat([d.volume for d in done], ignore_index=True)
+    volume = calibrated(volume, result, chosen, start, long=to_long(past) if result else None, calendar=calendar)
     aht = np.concatenate([d.aht for d in done])
     _check_aht(volume, aht, file)
     fallbacks = tuple(w for d in done for w in d.warnings)

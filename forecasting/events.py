@@ -37,9 +37,14 @@ PRIOR_RATIO = {"closed": 0.0, "half_day": 0.5}
 # Empirical-Bayes spreads (ratio units) used when too few occurrences show them: how far a pooled mean may be
 # from the prior, how far one event differs from the pooled mean of its kind, and one occurrence's noise.
 PRIOR_SPREAD = 0.5
+# Eves and days after move a day by tens of percent, rarely more: the pooled mean of such days is held closer to
+# no effect, so one other holiday's eve (one noisy day) does not decide an unseen holiday's eve.
+NEAR_PRIOR_SPREAD = 0.15
 BETWEEN_SPREAD = 0.3
 WITHIN_SPREAD = 0.1
 MIN_SPREAD = 0.03
+# The day-total uncertainty (log sd) of an event day whose uplift the planner stated.
+EXPLICIT_LOG_SIGMA = 0.15
 # A day below this ratio to a normal day is a closed day.
 CLOSED_RATIO = 0.1
 
@@ -233,16 +238,19 @@ class LearnedEffects:
 
     def within_var(self) -> float:
         """Variance of one occurrence around its event's mean (pooled over events seen twice or more)."""
-        deviations = [
-            r - np.mean(rs) for table in self.ratios.values() for rs in table.values() if len(rs) > 1 for r in rs
-        ]
-        if len(deviations) < 3:
-            return WITHIN_SPREAD**2
-        return max(float(np.mean(np.square(deviations))), MIN_SPREAD**2)
+        if "within" not in self.cache:
+            deviations = [
+                r - np.mean(rs) for table in self.ratios.values() for rs in table.values() if len(rs) > 1 for r in rs
+            ]
+            found = max(float(np.mean(np.square(deviations))), MIN_SPREAD**2) if len(deviations) >= 3 else None
+            self.cache["within"] = WITHIN_SPREAD**2 if found is None else found
+        return self.cache["within"]
 
-    def _pool_stats(self, keys: Sequence[PoolKey], name: str, center: float) -> tuple[list[float], float]:
-        """Per-event mean ratios of the other events under `keys`, and the variance between events (this one
-        included; with fewer than 3 events, their mean squared distance from `center`)."""
+    def _pool_stats(self, keys: Sequence[PoolKey], name: str, center: float) -> tuple[list[float], float, frozenset]:
+        """Per-event mean ratios of the other events under `keys`, the noise of one such mean around the pool's
+        mean (the variance between events, this one included, plus one occurrence's noise) and the names of the
+        other events. With fewer than 3 events their spread cannot be seen: their mean squared distance from
+        `center`, but at least BETWEEN_SPREAD² (one near-normal eve is no proof that eves are alike)."""
         by_name: dict[str, list[float]] = defaultdict(list)
         for key in keys:
             for other, value in self.pools.get(key, []):
@@ -252,26 +260,80 @@ class LearnedEffects:
         spread = [*means, float(np.mean(own))] if own else means
         if len(spread) > 2:
             between = float(np.var(spread, ddof=1))
-        elif spread:  # too few events to see their spread: their distance from the prior
-            between = float(np.mean(np.square(np.subtract(spread, center))))
         else:
-            between = BETWEEN_SPREAD**2
-        return means, max(between, MIN_SPREAD**2)
+            between = max(float(np.mean(np.square(np.subtract(spread, center)))) if spread else 0.0, BETWEEN_SPREAD**2)
+        others = frozenset(other for other in by_name if other != name)
+        return means, max(between, MIN_SPREAD**2) + self.within_var(), others
 
     def prior(self, event: Event, position: Position) -> tuple[float, float]:
-        """The pooled ratio of like days of other events and the spread of events around it. Eves and days
-        after in two levels: all events of the kind at this part and distance (any day category) shrunk toward
-        PRIOR_RATIO, then those of the same day category shrunk toward that; event days: the same day category
+        """The pooled ratio of like days of other events and the spread of events around it (see prior_of)."""
+        return self.prior_of(pool_key(event, position), event.name)
+
+    def prior_of(self, key: PoolKey, name: str) -> tuple[float, float]:
+        """The pooled ratio of the days under pool `key` of events other than `name`, and the spread of one event
+        around it. Eves and days after in two levels: all events of the kind at this part and distance (any day
+        category) shrunk toward PRIOR_RATIO (within NEAR_PRIOR_SPREAD), then those of the same day category shrunk
+        toward that (unless they are the same events: evidence counts once); event days: the same day category
         shrunk toward PRIOR_RATIO (a closed public holiday says nothing about a half day)."""
-        base = PRIOR_RATIO.get(event.kind, 1.0) if position[0] == "core" else 1.0
-        key = pool_key(event, position)
-        if position[0] == "core":  # a day off, an optional day and a half day are different things: no broad level
-            means, between = self._pool_stats([key], event.name, base)
-            return _shrunk(means, base, PRIOR_SPREAD**2, between), between
-        broad_means, broad_between = self._pool_stats([k for k in self.pools if k[:3] == key[:3]], event.name, base)
-        broad = _shrunk(broad_means, base, PRIOR_SPREAD**2, broad_between)
-        means, between = self._pool_stats([key], event.name, broad)
-        return _shrunk(means, broad, broad_between, between), between
+        memo = ("prior", key, name)
+        if memo in self.cache:
+            return self.cache[memo]
+        kind, part = key[0], key[1]
+        base = PRIOR_RATIO.get(kind, 1.0) if part == "core" else 1.0
+        if part == "core":  # a day off, an optional day and a half day are different things: no broad level
+            means, between, _ = self._pool_stats([key], name, base)
+            found = _shrunk(means, base, PRIOR_SPREAD**2, between), between
+        else:
+            broad_keys = [k for k in self.pools if k[:3] == key[:3]]
+            broad_means, broad_between, broad_names = self._pool_stats(broad_keys, name, base)
+            broad = _shrunk(broad_means, base, NEAR_PRIOR_SPREAD**2, broad_between)
+            means, between, names = self._pool_stats([key], name, broad)
+            if names == broad_names:
+                found = broad, between
+            else:
+                found = _shrunk(means, broad, broad_between, between), between
+        self.cache[memo] = found
+        return found
+
+    def effect_log_sigma(self, event: Event, position: Position) -> float:
+        """How far (log scale, one sd) a future day's total may be from its forecast because of the event's
+        effect: for an event seen before at this position, one occurrence's noise plus what its shrunk mean still
+        leaves open; for one never seen there, the pooled error of predicting past events of its pool key from
+        the OTHER events (shrunk toward that of all eves / days after / event days when few, and toward
+        BETWEEN_SPREAD)."""
+        table = self.ratios.get(event.name, {})
+        unseen = self._unseen_var(pool_key(event, position))
+        if position not in table:  # never seen at this position (a later day of a long event borrowing an
+            return float(np.sqrt(unseen))  # earlier day's ratio is not a repeat of it)
+        n = len(table[position])
+        within = self.within_var()
+        _, between = self.prior(event, position)
+        left = within / (n * between + within)  # the share of the prior still in the shrunk mean
+        return float(np.sqrt(within + left * unseen))
+
+    def _unseen_var(self, key: PoolKey) -> float:
+        """Mean squared log error of predicting each past event day under `key` from the other events only,
+        shrunk toward the same for every key of its part (2 pseudo-days), that toward BETWEEN_SPREAD² (2)."""
+        memo = ("unseen", key)
+        if memo not in self.cache:
+            errors = self._loo_errors()
+            broad = [e for k, found in errors.items() if k[:2] == key[:2] for e in found]
+            own = errors.get(key, [])
+            broad_var = (float(np.sum(np.square(broad))) + 2 * BETWEEN_SPREAD**2) / (len(broad) + 2)
+            self.cache[memo] = (float(np.sum(np.square(own))) + 2 * broad_var) / (len(own) + 2)
+        return self.cache[memo]
+
+    def _loo_errors(self) -> dict[PoolKey, list[float]]:
+        """Per pool key: log(actual ratio / ratio predicted from the other events) of every past open event day."""
+        if "loo" not in self.cache:
+            errors: dict[PoolKey, list[float]] = defaultdict(list)
+            for key, found in self.pools.items():
+                for name, value in found:
+                    predicted, _ = self.prior_of(key, name)
+                    if value >= CLOSED_RATIO and predicted >= CLOSED_RATIO:  # closed days have no band to miss
+                        errors[key].append(float(np.log(value / predicted)))
+            self.cache["loo"] = dict(errors)
+        return self.cache["loo"]
 
     def ratio(self, event: Event, position: Position) -> float | None:
         """This event's past ratios at the position (the nearest learned core day for longer events) shrunk
@@ -404,11 +466,13 @@ def event_mask(calendar: EventCalendar, days: pd.DatetimeIndex, open_weekdays: n
 
 @dataclass(frozen=True)
 class DayAdjustment:
-    """What the calendar does to future days: a ratio per day and, where learned, an intraday share."""
+    """What the calendar does to future days: a ratio per day, where learned an intraday share, and how uncertain
+    the event's effect on the day total is (log sd; 0 outside events and on closed days)."""
 
     ratio: np.ndarray
     shares: np.ndarray
     has_shares: np.ndarray
+    log_sigma: np.ndarray
 
 
 def adjust_days(
@@ -418,6 +482,7 @@ def adjust_days(
     open_weekdays = open_slots.any(axis=1)
     covered = calendar.positions(days, open_weekdays)
     ratio = np.ones(len(days))
+    log_sigma = np.zeros(len(days))
     shares = np.zeros((len(days), open_slots.shape[1]))
     has_shares = np.zeros(len(days), dtype=bool)
     for i, day in enumerate(days):
@@ -429,17 +494,28 @@ def adjust_days(
             distance = 0 if position[0] == "core" else position[1]
             learned = effects.share(event, position)
             shape, count = learned if learned else (None, 0)
-            candidate = (distance, -abs(np.log(max(value, 1e-3))), shape, count, value)
+            candidate = (distance, -abs(np.log(max(value, 1e-3))), shape, count, value, event, position)
             if best is None or candidate[:2] < best[:2]:
                 best = candidate
         if best is None:
             continue
         ratio[i] = best[4]
+        log_sigma[i] = _effect_log_sigma(effects, best[5], best[6], best[4])
         shape, count = best[2], best[3]
         if shape is not None and shape.shape[0] == shares.shape[1]:
             shares[i] = shape
             has_shares[i] = count > 0
-    return DayAdjustment(ratio, shares, has_shares)
+    return DayAdjustment(ratio, shares, has_shares, log_sigma)
+
+
+def _effect_log_sigma(effects: LearnedEffects, event: Event, position: Position, ratio: float) -> float:
+    """The uncertainty of an event day's total from its effect: none on a closed day (the forecast is 0), the
+    fixed EXPLICIT_LOG_SIGMA for an uplift the planner stated, else learned (LearnedEffects.effect_log_sigma)."""
+    if ratio < CLOSED_RATIO:
+        return 0.0
+    if event.uplift is not None and position[0] == "core":
+        return EXPLICIT_LOG_SIGMA
+    return effects.effect_log_sigma(event, position)
 
 
 def _event_ratio(effects: LearnedEffects, event: Event, position: Position) -> float | None:

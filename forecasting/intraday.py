@@ -8,13 +8,15 @@ rest-of-day volume, each weight in [0, MAX_WEIGHT]) of log(rest-of-day actual / 
 over those days' day-ahead forecasts (what the same model forecast the day before). AHT likewise, with one weight
 on the so-far ratio.
 Bands: the day total's remaining uncertainty (the spread of the regression's residuals) plus over-dispersed
-interval noise learned from the same days, as the forecast models' bands are built (docs/forecasting.md).
+interval noise learned from the same days, as the forecast models' bands are built (docs/forecasting.md), then
+calibrated split-conformally: on the same days, per block of BAND_BLOCK_MINUTES ahead of the cut-off, the band's
+half-width is scaled to the (n + 1)-corrected LEVEL % quantile of |actual − reforecast| / half-width.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,9 @@ MAX_WEIGHT = 1.5
 LOG_RATIO_CAP = 2.0  # |log ratio| above this (×7.4) is clipped when learning
 LEVEL = 80
 HUBER_K = 1.345
+BAND_BLOCK_MINUTES = 120  # the band's calibration: one scale per block of this many minutes after the cut-off
+BAND_BLOCKS = 4  # the last block holds everything later
+MIN_SCORES = 20  # fewer scores in a block: it takes the scale of all blocks together
 BACKCAST_COLUMNS = ("queue", "interval_start", "forecast", "actual", "aht_forecast", "aht_actual")
 REFORECAST_COLUMNS = (
     "queue",
@@ -57,11 +62,20 @@ class IntradayWeights:
     level_log_sigma: float  # spread of log(rest actual / reforecast rest) over the past days
     dispersion: float  # interval variance / mean around the realised rest-of-day level
     days: int  # queue-days learned from
+    # the band's half-width × this per block of BAND_BLOCK_MINUTES after the cut-off (conformal; empty: × 1)
+    band_scale: tuple[float, ...] = ()
 
     @staticmethod
     def untrained(cutoff_minute: int) -> IntradayWeights:
         """Weights with no past days: keep the forecast's level (weights 0) with a wide band."""
         return IntradayWeights(cutoff_minute, 0.0, 0.0, 0.0, 0.2, 1.0, 0)
+
+    def scale_at(self, minutes_ahead: np.ndarray) -> np.ndarray:
+        """The band scale of intervals starting `minutes_ahead` of the cut-off."""
+        if not self.band_scale:
+            return np.ones(len(minutes_ahead))
+        block = np.clip(np.asarray(minutes_ahead) // BAND_BLOCK_MINUTES, 0, len(self.band_scale) - 1).astype(int)
+        return np.asarray(self.band_scale)[block]
 
 
 def day_ahead_forecasts(
@@ -205,9 +219,47 @@ def learn_weights(past: pd.DataFrame, cutoff_minute: int) -> IntradayWeights:
         ay = np.clip(np.log(aht["aw_rest"].to_numpy() / aht["fw_rest"].to_numpy()), -LOG_RATIO_CAP, LOG_RATIO_CAP)
         aht_weight = float(_fit(ax, ay, aht["a_rest"].to_numpy())[0][0])
     dispersion = _dispersion(past, done)
-    return IntradayWeights(
+    weights = IntradayWeights(
         cutoff_minute, float(day_w), float(recent_w), aht_weight, max(sigma, 0.01), dispersion, len(sums)
     )
+    return replace(weights, band_scale=_band_scale(past, done, weights))
+
+
+def _band_scale(past: pd.DataFrame, done: np.ndarray, weights: IntradayWeights) -> tuple[float, ...]:
+    """Split-conformal scales of the band's half-width per block ahead of the cut-off, from the learning days'
+    reforecasts at the same cut-off: the (n + 1)-corrected LEVEL % quantile of |actual − reforecast| / half-width."""
+    scores, ahead = [], []
+    stamps = pd.to_datetime(past["interval_start"])
+    for _day, rows in past.groupby(stamps.dt.normalize(), sort=True):
+        if not rows["actual"].notna().any():
+            continue
+        until = pd.Timestamp(_day) + pd.Timedelta(minutes=weights.cutoff_minute)
+        refc = reforecast(rows, until, weights, calibrated=False)
+        rest = refc["rest_of_day"].to_numpy() & rows["actual"].notna().to_numpy()
+        mean = refc["reforecast"].to_numpy(float)[rest]
+        half = (refc["volume_hi"].to_numpy(float) - refc["reforecast"].to_numpy(float))[rest]
+        use = half > 0
+        scores.append(np.abs(rows["actual"].to_numpy(float)[rest] - mean)[use] / half[use])
+        start = pd.to_datetime(refc["interval_start"])[rest][use]
+        ahead.append(((start - until) / pd.Timedelta(minutes=1)).to_numpy())
+    if not scores:
+        return ()
+    score, minutes = np.concatenate(scores), np.concatenate(ahead)
+    if score.size < MIN_SCORES:
+        return ()
+    pooled = _conformal_quantile(score)
+    block = np.clip(minutes // BAND_BLOCK_MINUTES, 0, BAND_BLOCKS - 1)
+    return tuple(
+        _conformal_quantile(score[block == b]) if (block == b).sum() >= MIN_SCORES else pooled
+        for b in range(BAND_BLOCKS)
+    )
+
+
+def _conformal_quantile(score: np.ndarray) -> float:
+    """The ⌈(n + 1) × LEVEL %⌉-th smallest score (the split-conformal quantile), at least a tenth."""
+    n = score.size
+    k = min(n, int(np.ceil((n + 1) * LEVEL / 100)))
+    return float(max(np.sort(score)[k - 1], 0.1))
 
 
 def _dispersion(past: pd.DataFrame, done: np.ndarray) -> float:
@@ -224,10 +276,13 @@ def _dispersion(past: pd.DataFrame, done: np.ndarray) -> float:
     return float(max(1.0, (((rest["actual"] - mean) ** 2)[use] / mean[use]).mean()))
 
 
-def reforecast(day: pd.DataFrame, until: pd.Timestamp, weights: IntradayWeights) -> pd.DataFrame:
+def reforecast(
+    day: pd.DataFrame, until: pd.Timestamp, weights: IntradayWeights, *, calibrated: bool = True
+) -> pd.DataFrame:
     """The day's rows (queue, interval_start, forecast, actual, aht_forecast, aht_actual; actual NaN where not
     known) with the reforecast of every interval that has not ended by `until`: reforecast, volume_lo, volume_hi
-    (the central 80 % band) and aht_seconds; intervals that have ended keep their actuals (rest_of_day False)."""
+    (the central 80 % band, conformally scaled unless `calibrated` is False) and aht_seconds; intervals that have
+    ended keep their actuals (rest_of_day False)."""
     until = pd.Timestamp(until)
     cutoff = int((until - until.normalize()) / pd.Timedelta(minutes=1))
     frame = day.reset_index(drop=True).copy()
@@ -243,6 +298,9 @@ def reforecast(day: pd.DataFrame, until: pd.Timestamp, weights: IntradayWeights)
     mean = frame["forecast"].to_numpy(float) * ratio
     z = ndtri(0.5 + LEVEL / 200)
     spread = np.sqrt((mean * weights.level_log_sigma) ** 2 + weights.dispersion * mean)
+    if calibrated:
+        ahead = (pd.to_datetime(frame["interval_start"]) - until) / pd.Timedelta(minutes=1)
+        spread = spread * weights.scale_at(ahead.to_numpy())
     frame["reforecast"] = np.where(done, np.nan, mean)
     frame["volume_lo"] = np.where(done, np.nan, np.clip(mean - z * spread, 0.0, None))
     frame["volume_hi"] = np.where(done, np.nan, mean + z * spread)

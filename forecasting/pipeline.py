@@ -24,6 +24,10 @@ from wfm.limits import MAX_CONTACTS_PER_INTERVAL, MAX_VOLUME_MULTIPLIER
 
 FORECAST_COLUMNS = ("queue", "interval_start", "volume", "aht_seconds", "volume_lo", "volume_hi", "model")
 BACKTEST_ORIGINS = 4
+# The chosen model's bands are calibrated on its forecasts at the choice's origins and this many weekly origins
+# before them (only the chosen model is refitted there): 8 weeks of residuals instead of 4.
+EXTRA_CALIBRATION_ORIGINS = 4
+MIN_CALIBRATION_HISTORY_DAYS = 28  # an extra origin needs this much history before it
 MIN_BACKTEST_DAYS = 7
 MAX_BACKTEST_DAYS = 28
 # The model `auto` uses when the history is too short to backtest any model.
@@ -96,7 +100,7 @@ def build_forecast(
     long = to_long(past)
     result, chosen, notes = select_model(long, model, days, calendar, backtest=backtest, progress=progress)
     volume, fallbacks = forecast_volume(long, chosen, calendar, start, days, file=history.attrs.get("file"))
-    volume = calibrated(volume, result, chosen, start)
+    volume = calibrated(volume, result, chosen, start, long=long, calendar=calendar)
     aht = checked_aht(past, volume, aht_seconds, file=history.attrs.get("file"))
     return ForecastRun(contract_frame(volume, aht), chosen, result, (*notes, *fallbacks))
 
@@ -124,10 +128,21 @@ def select_model(
     return result, chosen, tuple(f"backtest: {line}" for line in result.failures)
 
 
-def calibrated(volume: pd.DataFrame, result: BacktestResult | None, alias: str, start: pd.Timestamp) -> pd.DataFrame:
-    """The rows forecast by `alias` with conformal 80 % bands from its backtest residuals (forecasting.calibration);
-    unchanged without a backtest of it or with too few residuals."""
-    calibration = calibrate_bands(result.forecasts, alias) if result is not None else None
+def calibrated(
+    volume: pd.DataFrame,
+    result: BacktestResult | None,
+    alias: str,
+    start: pd.Timestamp,
+    *,
+    long: pd.DataFrame | None = None,
+    calendar: EventCalendar | None = None,
+) -> pd.DataFrame:
+    """The rows forecast by `alias` with conformal 80 % bands from its backtest residuals (forecasting.calibration):
+    the choice's origins plus, given the model frame `long`, EXTRA_CALIBRATION_ORIGINS earlier ones; ordinary
+    days only when a `calendar` is given. Unchanged without a backtest of it or with too few residuals."""
+    if result is None:
+        return volume
+    calibration = calibrate_bands(calibration_forecasts(result, alias, long, calendar), alias, calendar=calendar)
     if calibration is None:
         return volume
     mine = (volume["model"] == alias).to_numpy() if "model" in volume else np.ones(len(volume), bool)
@@ -136,6 +151,28 @@ def calibrated(volume: pd.DataFrame, result: BacktestResult | None, alias: str, 
         banded = apply_bands(rows, calibration, lead_days_of(rows[DS], start))
         out.loc[rows.index, [Y_LO, Y_HI]] = banded[[Y_LO, Y_HI]].to_numpy()
     return out
+
+
+def calibration_forecasts(
+    result: BacktestResult, alias: str, long: pd.DataFrame | None, calendar: EventCalendar | None
+) -> pd.DataFrame:
+    """The backtest forecasts of `alias`, with (given `long`) its forecasts at EXTRA_CALIBRATION_ORIGINS weekly
+    origins before the choice's first origin, same horizon (fewer where the history is too short)."""
+    own = result.forecasts[result.forecasts["model"] == alias]
+    if long is None or own.empty or EXTRA_CALIBRATION_ORIGINS == 0:
+        return own
+    first = pd.Timestamp(own["origin"].min())
+    horizon = int((own[DS].max().normalize() - pd.Timestamp(own["origin"].max())).days) + 1
+    earliest = pd.to_datetime(long[DS]).min().normalize() + pd.Timedelta(days=MIN_CALIBRATION_HISTORY_DAYS)
+    origins = [first - pd.Timedelta(days=7 * k) for k in range(EXTRA_CALIBRATION_ORIGINS, 0, -1)]
+    origins = [o for o in origins if o >= earliest]
+    if not origins:
+        return own
+    try:
+        extra = run_backtest(long[long[DS] < first], [make_model(alias, calendar)], origins, horizon)
+    except BacktestError:
+        return own
+    return pd.concat([extra.forecasts, own], ignore_index=True)
 
 
 def fit_model(long: pd.DataFrame, alias: str, calendar: EventCalendar | None) -> Forecaster:

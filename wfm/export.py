@@ -28,7 +28,7 @@ from wfm.outputs import neutralise as neutralise  # re-exported for the export p
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 SEGMENT_COLUMNS = ("agent_id", "name", "date", "start", "end", "activity", "queue")
-ACTIVITIES = ("work", "break", "lunch", "training", "off")
+ACTIVITIES = ("work", "break", "lunch", "training", "reassign", "off")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 DATE_FORMAT = "%Y-%m-%d"
 KINDS = ("segments", "grid", "coverage")
@@ -109,7 +109,12 @@ def check_segments(
         file,
         "start",
     )
-    _fail_at((out["activity"] == "work") & (out["queue"] == ""), "a work segment needs its queue", file, "queue")
+    _fail_at(
+        out["activity"].isin(("work", "reassign")) & (out["queue"] == ""),
+        "a work segment needs its queue",
+        file,
+        "queue",
+    )
     _check_overlaps(out, file, numbers_of_rows)
     columns = ["agent_id", "name", "date", "start", "end", "activity", "queue"]
     return out[columns].sort_values(["agent_id", "start", "end"], kind="stable").reset_index(drop=True)
@@ -271,13 +276,13 @@ def coverage_table(
 ) -> pd.DataFrame:
     """Required vs scheduled agents per queue and interval of the requirements.
 
-    scheduled_agents counts work segments on the queue, each weighted by the share of the interval it covers
-    (whole agents when the roster is on the interval grid); under/over are the shortfall and surplus.
+    scheduled_agents counts work (and reassign) segments on the queue, each weighted by the share of the interval
+    it covers (whole agents when the roster is on the interval grid); under/over are the shortfall and surplus.
     """
     step = interval_minutes or interval_minutes_of(requirements)
     if step <= 0:
         raise InputError("the interval length must be a positive number of minutes", column="interval_minutes")
-    work = segments[segments["activity"] == "work"]
+    work = segments[segments["activity"].isin(("work", "reassign"))]  # reassigned: at work on the row's queue
     scheduled = np.zeros(len(requirements))
     for queue, rows in requirements.groupby("queue"):
         mine = work[work["queue"] == queue]

@@ -28,11 +28,13 @@ from wfm.roster.activities import (
     solve_seconds_within,
 )
 from wfm.roster.checker import check_roster, parse_roster
+from wfm.roster.deferred_search import DeferredWork
 from wfm.roster.domain import Assignment, Config, Instance, RosterSolution
 from wfm.roster.fair_share import calendar_holiday_dates, fairness_section, frame_assignments, with_history
 from wfm.roster.inputs import load_instance
 from wfm.roster.joint import solve_and_place
 from wfm.roster.outputs import roster_frame
+from wfm.roster.service import deferred_work as deferred_work_of
 from wfm.roster.solve import SolveSettings
 from wfm.roster.training import TrainingRequirement, read_training
 from wfm.staffing.queues import QueueSettings, read_queues
@@ -184,7 +186,10 @@ def build_roster(
     joint = solve_and_place(  # search, place, re-plan against the placed pauses (wfm/roster/joint.py)
         instance,
         config,
-        SolveSettings(time_limit_seconds=solve_seconds, portfolio=False),  # no fork inside the web server
+        # no fork inside the web server; email/ticket queues costed by late work (wfm/roster/deferred_search.py)
+        SolveSettings(
+            time_limit_seconds=solve_seconds, portfolio=False, deferred=deferred_work(engine, requirements, instance)
+        ),
         training,
         lambda shifts: placement_seconds_left(deadline, shifts),
         progress=progress,
@@ -197,6 +202,18 @@ def build_roster(
         )
     frame = roster_frame(instance, solution.assignments, plan)
     return RosterBuild(frame, solution, instance, config, requirements, plan)
+
+
+def deferred_work(engine: Engine, requirements: pd.DataFrame, instance: Instance) -> DeferredWork | None:
+    """The email/ticket queues the roster search costs by late work (requirements with volume and AHT), else None."""
+    if not {"volume", "aht_seconds"} <= set(requirements.columns):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_csv(requirements, folder / "requirements.csv")
+        with Session(engine) as session:
+            write_csv(store.get_queues(session), folder / "queues.csv")
+        return deferred_work_of(instance, folder / "requirements.csv", folder / "queues.csv")
 
 
 def fairness_history(engine: Engine, instance: Instance, config: Config) -> Instance:

@@ -8,17 +8,22 @@ import numpy as np
 import pandas as pd
 
 from forecasting.models.base import DayForecast, Forecaster, SeriesHistory
+from forecasting.models.baselines import SameSlotMean
 from forecasting.models.boosting import LightGBMModel
 from forecasting.models.calendar import CalendarRegression
 
 
 class Ensemble(Forecaster):
-    """The mean of the members' interval forecasts (by default the calendar regression and LightGBM: two
-    different structures, both cheap); the day-total error is the members' root-mean-square one."""
+    """The mean of the members' interval forecasts (by default the calendar regression, LightGBM and the 4-week
+    same-slot mean: two different structures and the robust baseline, all cheap; the baseline holds the mean
+    near it on the weeks where both structures go wrong); the day-total error is the members' root-mean-square
+    one."""
 
     alias = "ensemble"
 
-    def __init__(self, members: Sequence[Callable[[], Forecaster]] = (CalendarRegression, LightGBMModel)) -> None:
+    def __init__(
+        self, members: Sequence[Callable[[], Forecaster]] = (CalendarRegression, LightGBMModel, SameSlotMean)
+    ) -> None:
         super().__init__()
         self.members = [make() for make in members]
 

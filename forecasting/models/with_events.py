@@ -17,7 +17,6 @@ from forecasting.grid import DayGrid
 from forecasting.models.base import DayForecast, Forecaster, SeriesHistory, describe_series
 from forecasting.profile import complete_days, open_slots_by_weekday
 
-EVENT_LOG_SIGMA = 0.15
 # Closed days are looked up this far past the end of the history (the longest plan is shorter).
 CLOSED_DAYS_AHEAD = 400
 
@@ -62,5 +61,5 @@ class WithEvents(Forecaster):
         shares = np.where(change.has_shares[:, None], 0.67 * change.shares + 0.33 * base_shares, base_shares)
         adjusted = totals * change.ratio[:, None] * shares
         sigma = np.asarray(inner.daily_log_sigma, float)
-        sigma = np.where(change.ratio != 1.0, np.hypot(sigma, EVENT_LOG_SIGMA), sigma)
+        sigma = np.hypot(sigma, change.log_sigma)  # the event's own uncertainty (learned; 0 outside events)
         return DayForecast(adjusted, sigma)

@@ -9,8 +9,12 @@ import pytest
 
 from tests.intraday import scenario as sc
 from wfm.cli import main
+from wfm.csvio import read_table
+from wfm.export import read_roster_segments
+from wfm.intraday.session import RosterContext
+from wfm.roster.checker import ROSTER_COLUMNS, check_roster, parse_roster
 
-OUTPUTS = ("gap.csv", "actions.csv", "refc.csv")
+OUTPUTS = ("gap.csv", "actions.csv", "refc.csv", "roster2.csv")
 
 
 def _roster() -> list[tuple]:
@@ -66,6 +70,10 @@ def test_gap_actions_and_reforecast_are_written(centre, capsys) -> None:
     assert (gap["gap"] == gap["scheduled_agents"] - gap["required_agents"]).all()
     actions = pd.read_csv(folder / "actions.csv", encoding="utf-8-sig")
     assert len(actions) > 0 and set(actions["kind"]) <= {"move", "break", "training", "overtime", "early_leave"}
+    in_sequence = actions[actions["sequence"] > 0]
+    assert list(in_sequence["sequence"]) == list(range(1, len(in_sequence) + 1)) == list(in_sequence["action_id"])
+    assert in_sequence.loc[in_sequence["kind"] != "early_leave", "cumulative_service_level"].is_monotonic_increasing
+    assert (in_sequence["cumulative_service_level"] >= in_sequence["service_level_before"]).all()
     refc = pd.read_csv(folder / "refc.csv", encoding="utf-8-sig")
     known = refc[~refc["rest_of_day"]]
     assert pd.to_datetime(known["interval_start"]).max() < sc.UNTIL and known["actual"].notna().all()
@@ -87,9 +95,17 @@ def test_gap_actions_and_reforecast_are_written(centre, capsys) -> None:
         ({}, "no_shift", "the roster has no shift on 2026-11-11"),
         ({}, "unknown_queue", 'queue "q3"'),
         ({}, "bad_actuals", 'column "offered"'),
+        ({"--apply": "0", "--roster-out": "R2"}, None, "--apply 0: expected an action number from 1"),
+        ({"--apply": "99", "--roster-out": "R2"}, None, "--apply 99: only"),
+        ({"--apply": "1"}, None, "--apply needs --roster-out FILE and/or --save-as NAME"),
+        ({"--apply": "1", "--save-as": "w45"}, None, "--save-as needs --expected-version"),
+        ({"--roster-out": "R2"}, None, "--roster-out needs --apply K"),
+        ({"--apply": "1", "--roster-out": "R2", "--shifts": None, "--actions": None}, None, "--apply needs --shifts"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(centre, capsys, override, prepare, expected) -> None:
+    if override.get("--roster-out") == "R2":
+        override = {**override, "--roster-out": str(centre["history"].parent / "roster2.csv")}
     if prepare == "other_day":
         actuals = pd.read_csv(centre["actuals"])
         actuals.loc[0, "interval_start"] = "2026-11-10 08:00:00"
@@ -116,3 +132,38 @@ def test_bad_input_is_one_line_and_exit_code_2(centre, capsys, override, prepare
         assert "actuals.csv" in err[-1]
     folder = centre["history"].parent
     assert not any((folder / name).exists() for name in OUTPUTS)
+
+
+def test_apply_writes_the_new_roster_and_saves_a_version_with_the_stale_refusal(centre, capsys) -> None:
+    folder = centre["history"].parent
+    url = f"sqlite:///{folder / 'wfm.db'}"
+    assert main(["db", "upgrade", "--url", url]) == 0
+    base = ["db", "save-roster", "--url", url, "--roster", str(centre["roster"]), "--name", "w45"]
+    assert main([*base, "--expected-version", "0", "--user", "alice"]) == 0
+    out = folder / "roster2.csv"
+    save = ["--roster-out", str(out), "--save-as", "w45", "--url", url, "--user", "bob"]
+    assert main([*_args(centre, **{"--apply": "1"}), *save, "--expected-version", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "applied #1" in err and 'saved roster "w45" version 2' in err
+    actions = pd.read_csv(folder / "actions.csv", encoding="utf-8-sig")
+    first = actions.iloc[0]
+    new = read_roster_segments(out)
+    old = read_roster_segments(centre["roster"])
+    changed = new[new["agent_id"] == first["agent_id"]].reset_index(drop=True)
+    assert not changed.equals(old[old["agent_id"] == first["agent_id"]].reset_index(drop=True))
+    others = new[new["agent_id"] != first["agent_id"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, old[old["agent_id"] != first["agent_id"]].reset_index(drop=True))
+    context = RosterContext.from_files(centre["agents"], centre["queues"], centre["shifts"], centre["rules"])
+    typed = parse_roster(read_table(out, ROSTER_COLUMNS))
+    assert check_roster(typed, context.agents, context.shifts, context.time_off, context.config) == []
+    back = folder / "back.csv"
+    assert main(["db", "get-roster", "--url", url, "--name", "w45", "--version", "2", "--out", str(back)]) == 0
+    pd.testing.assert_frame_equal(read_roster_segments(back), new)
+    # the same file applied again from version 1: stale, refused in one line, nothing written
+    out.unlink()
+    (folder / "gap.csv").unlink()
+    capsys.readouterr()
+    assert main([*_args(centre, **{"--apply": "1"}), *save, "--expected-version", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "now at version 2" in err[-1] and "Traceback" not in "\n".join(err)
+    assert not out.exists() and not (folder / "gap.csv").exists()

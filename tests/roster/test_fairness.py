@@ -332,3 +332,124 @@ def test_deals_even_out_lates_without_touching_coverage(mover: str) -> None:
         check_roster(parse_roster(roster_frame(inst, rows)), inst.agents, inst.shifts, (), cfg, first_day=MONDAY) == []
     )
     assert lines(inst, cfg, {(x.agent, x.day): (x.shift, x.queue) for x in rows})["late_fairness"].amount == 0
+
+
+def _cross_queue_lates():
+    """C (chat only) works the chat late and P (phone only) the phone early on both days; M1 and M2 (both skills,
+    each alone in its group) work the chat early and the phone late. One of each is needed every day."""
+    queues = ("chat", "phone")
+    demand = {(q, d, h, h + 8): 1 for q in queues for d in range(2) for h in (7, 15)}
+    agents = (
+        agent("C", skills=("chat",), **FULL),
+        agent("P", skills=("phone",), **FULL),
+        agent("M1", skills=queues, min_hours_week=0.0, max_hours_week=60.0, contract="flex_a"),
+        agent("M2", skills=queues, min_hours_week=0.0, max_hours_week=60.0, contract="flex_b"),
+    )
+    inst = instance(agents, (EARLY, LATE), days=2, queues=queues, demand=demand)
+    cfg = config(Weights(late_fairness=100, **QUIET), min_rest_hours=0, **EVERY_DAY)
+    roster = {(0, d): (1, 0) for d in range(2)} | {(1, d): (0, 1) for d in range(2)}
+    roster |= {(2, d): (0, 0) for d in range(2)} | {(3, d): (1, 1) for d in range(2)}
+    return inst, cfg, roster
+
+
+def _state(ctx, roster: dict) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Plans per agent, fairness counts and agents per queue and interval of a roster (as swap_weeks keeps them)."""
+    from wfm.roster.best_response import add_plan
+
+    plans = {a: {d: c for (x, d), c in roster.items() if x == a} for a in range(len(ctx.instance.agents))}
+    counts = np.array([ctx.fair.counts((d, s) for d, (s, _) in plans[a].items()) for a in plans])
+    scheduled = np.zeros(ctx.instance.required.shape, dtype=np.int64)
+    for plan in plans.values():
+        add_plan(scheduled, ctx, [(d, s, q) for d, (s, q) in plan.items()], 1)
+    return plans, counts, scheduled
+
+
+def test_trade_across_queues_with_third_agents_switching_queue_is_exact() -> None:
+    from wfm.roster.fairness import _try_swap
+
+    inst, cfg, roster = _cross_queue_lates()
+    before = lines(inst, cfg, roster)
+    # lates C 2, P 0: band [1, 1], 2 outside → 2 × 100; coverage exact
+    assert (before["late_fairness"].amount, before["late_fairness"].penalty) == (2, 200)
+    assert before["under_coverage"].amount == 0 and before["over_coverage"].amount == 0
+    ctx = response_context(inst, cfg, instance_facts(inst, cfg))
+    plans, counts, scheduled = _state(ctx, roster)
+    required = scheduled.copy()
+    # C and P trade day 0: C's late moves to phone (P's skill), P's early to chat; M1 (chat early) and M2 (phone
+    # late) switch queue so both queues are covered as before
+    assert _try_swap(ctx, plans, counts, 0, 1, range(0, 1), scheduled)
+    assert plans[0][0] == (0, 0) and plans[1][0] == (1, 1)
+    assert plans[2][0] == (0, 1) and plans[3][0] == (1, 0)
+    assert plans[2][1] == (0, 0) and plans[3][1] == (1, 1)  # day 1 untouched
+    assert (scheduled == required).all() and counts[:, 1].tolist() == [1, 1, 0, 2]
+    after = lines(inst, cfg, {(a, d): c for a, plan in plans.items() for d, c in plan.items()})
+    assert after["late_fairness"].amount == 0 and after["late_fairness"].penalty == 0
+    assert after["under_coverage"].amount == 0 and after["over_coverage"].amount == 0
+    rows = [Assignment(a, d, s, q) for a, plan in plans.items() for d, (s, q) in plan.items()]
+    assert (
+        check_roster(parse_roster(roster_frame(inst, rows)), inst.agents, inst.shifts, (), cfg, first_day=MONDAY) == []
+    )
+
+
+def test_cross_queue_trade_without_a_third_agent_is_refused() -> None:
+    from wfm.roster.fairness import _try_swap
+
+    inst, cfg, roster = _cross_queue_lates()
+    roster = {cell: c for cell, c in roster.items() if cell[0] < 2}  # M1, M2 off: nobody can switch queue
+    required = inst.required.copy()
+    required[0, 7:15] = required[0, 31:39] = required[1, 15:23] = required[1, 39:47] = 0  # chat late, phone early
+    inst = replace(inst, required=required)
+    ctx = response_context(inst, cfg, instance_facts(inst, cfg))
+    plans, counts, scheduled = _state(ctx, roster)
+    kept, covered = {a: dict(p) for a, p in plans.items()}, scheduled.copy()
+    # the trade would gain 2 lates × 100 but leave 2 × 8 agent-h short (× 100 per minute): refused, nothing moved
+    assert lines(inst, cfg, roster)["late_fairness"].penalty == 200
+    assert not _try_swap(ctx, plans, counts, 0, 1, range(0, 1), scheduled)
+    assert plans == kept and (scheduled == covered).all() and counts[:, 1].tolist() == [2, 0, 0, 0]
+
+
+def test_day_deals_move_a_late_to_another_groups_agent_below_its_mean() -> None:
+    from wfm.roster.fairness import reassign_days
+
+    demand = {("chat", d, h, h + 8): 2 for d in range(2) for h in (7, 15)}
+    agents = (agent("F1", **FULL), agent("F2", **FULL), agent("P1", **PART), agent("P2", **PART))
+    inst = instance(agents, (EARLY, LATE), days=2, demand=demand)
+    cfg = config(Weights(late_fairness=100, **QUIET), min_rest_hours=0, **EVERY_DAY)
+    # full-time F1 both lates, F2 off (2, 0: band [1, 1], 2 outside); part-time P1 both earlies, P2 both lates (same)
+    roster = (
+        {(0, d): (1, 0) for d in range(2)} | {(2, d): (0, 0) for d in range(2)} | {(3, d): (1, 0) for d in range(2)}
+    )
+    line = lines(inst, cfg, roster)["late_fairness"]
+    assert (line.amount, line.penalty) == (4, 400)
+    ctx = response_context(inst, cfg, instance_facts(inst, cfg))
+    plans = {a: {d: c for (x, d), c in roster.items() if x == a} for a in range(4)}
+    counts = np.array([ctx.fair.counts((d, s) for d, (s, _) in plans[a].items()) for a in plans])
+    assert reassign_days(ctx, plans, counts, time.monotonic() + 10.0, np.random.default_rng(0)) >= 2
+    after = {(a, d): c for a, plan in plans.items() for d, c in plan.items()}
+    # within the part-time group alone only P1/P2 even out (amount 2 left): F1 must give a late to a part-timer
+    assert counts[:, 1].tolist() == [1, 0, 2, 1] or counts[:, 1].tolist() == [1, 0, 1, 2]
+    assert lines(inst, cfg, after)["late_fairness"].amount == 0
+    assert sorted((d, c) for (_, d), c in after.items()) == sorted((d, c) for (_, d), c in roster.items())
+    rows = [Assignment(a, d, s, q) for (a, d), (s, q) in after.items()]
+    assert (
+        check_roster(parse_roster(roster_frame(inst, rows)), inst.agents, inst.shifts, (), cfg, first_day=MONDAY) == []
+    )
+
+
+def test_a_day_deal_across_groups_never_raises_a_groups_band() -> None:
+    from wfm.roster.fairness import _deal
+
+    agents = (agent("F1", **FULL), agent("F2", **FULL), agent("F3", **FULL), agent("P1", **PART), agent("P2", **PART))
+    inst = instance(agents, (EARLY, LATE), days=3)
+    cfg = config(Weights(late_fairness=100, **QUIET), min_rest_hours=0, **EVERY_DAY)
+    # full-time lates 3, 0, 0 (band [1, 1]: 4 outside); part-time 1, 0 (band [0, 1]: none)
+    roster = {(0, d): (1, 0) for d in range(3)} | {(3, 0): (0, 0), (3, 1): (1, 0)}
+    assert lines(inst, cfg, roster)["late_fairness"].penalty == 400
+    # P1 taking F1's day-0 late: full-time 2, 0, 0 (1 outside), part-time 2, 0 (2 outside): 3 in all, yet refused
+    swapped = roster | {(0, 0): (0, 0), (3, 0): (1, 0)}
+    assert lines(inst, cfg, swapped)["late_fairness"].penalty == 300
+    ctx = response_context(inst, cfg, instance_facts(inst, cfg))
+    plans, counts, _ = _state(ctx, roster)
+    kept = {a: dict(p) for a, p in plans.items()}
+    assert not _deal(ctx, plans, counts, {0: (0, 0), 3: (1, 0)}, 0)
+    assert plans == kept and counts[:, 1].tolist() == [3, 0, 0, 1, 0]

@@ -93,6 +93,7 @@ def test_intraday_page_reforecast_gap_actions_and_apply(db_url: str, double_elev
     sl_before = float(_metric(at, "Projected service level, rest of day").rstrip("%"))
     gap_before = float(_metric(at, "Gap to the target service level"))
     first = result.actions[0]
+    assert first.sequence == 1 and any("step 1 after the ones above" in c.value for c in at.caption)
     at.button(key="in_apply_1").click().run()
     assert not at.exception and not [e.value for e in at.error]
     assert any("Saved as version 2" in s.value for s in at.success)

@@ -13,7 +13,7 @@ from forecasting.history import read_history
 from forecasting.models import ALIASES
 from wfm.csvio import read_table
 from wfm.errors import InputError
-from wfm.intraday.actions import Costs, actions_frame
+from wfm.intraday.actions import Action, Costs, actions_frame, apply_action
 from wfm.intraday.session import (
     DEFAULT_LEARN_DAYS,
     RosterContext,
@@ -29,7 +29,7 @@ from wfm.roster.checker import ROSTER_COLUMNS
 from wfm.staffing.requirements import read_forecast
 
 ORDER = 42
-OUTPUTS = ("out", "actions", "reforecast")
+OUTPUTS = ("out", "actions", "reforecast", "roster_out")
 MAX_LEARN_DAYS = 120
 MAX_HOURLY_COST = 100_000.0
 MAX_PREMIUM = 10.0
@@ -60,6 +60,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--hourly-cost", type=float, default=Costs.hourly, help="cost of an agent-hour (default 30)")
     p.add_argument("--overtime-premium", type=float, default=Costs.overtime_premium, help="overtime premium (0.5)")
+    p.add_argument(
+        "--apply",
+        type=int,
+        metavar="K",
+        help="apply suggested action K (its action_id): needs --roster-out and/or --save-as",
+    )
+    p.add_argument("--roster-out", help="with --apply: the roster CSV with the action applied")
+    p.add_argument(
+        "--save-as",
+        metavar="NAME",
+        help="with --apply: save the new roster as a version of roster NAME "
+        "in the database (refused when --expected-version is not its newest)",
+    )
+    p.add_argument("--expected-version", type=int, help="with --save-as: the version the roster file is (0: new)")
+    p.add_argument("--url", help="with --save-as: SQLAlchemy database URL (default: $WFM_DATABASE_URL, else wfm.db)")
+    p.add_argument("--user", help="with --save-as: who saves, for the audit log")
     p.set_defaults(func=run)
 
 
@@ -84,8 +100,25 @@ def _check_options(args: argparse.Namespace) -> None:
         raise InputError(f"--hourly-cost {args.hourly_cost:g}: expected 0 to {MAX_HOURLY_COST:g}")
     if not 0 <= args.overtime_premium <= MAX_PREMIUM:
         raise InputError(f"--overtime-premium {args.overtime_premium:g}: expected 0 to {MAX_PREMIUM:g}")
-    if args.actions and not args.shifts:
-        raise InputError("--actions needs --shifts: every suggestion is checked against the shift templates")
+    if (args.actions or args.apply is not None) and not args.shifts:
+        option = "--actions" if args.actions else "--apply"
+        raise InputError(f"{option} needs --shifts: every suggestion is checked against the shift templates")
+    _check_apply(args)
+
+
+def _check_apply(args: argparse.Namespace) -> None:
+    """The --apply options go together."""
+    if args.apply is None:
+        for option in ("roster_out", "save_as", "expected_version"):
+            if getattr(args, option) is not None:
+                raise InputError(f"--{option.replace('_', '-')} needs --apply K (the suggested action to apply)")
+        return
+    if args.apply < 1:
+        raise InputError(f"--apply {args.apply}: expected an action number from 1 (the action_id of the list)")
+    if not args.roster_out and not args.save_as:
+        raise InputError("--apply needs --roster-out FILE and/or --save-as NAME: where the new roster goes")
+    if args.save_as and args.expected_version is None:
+        raise InputError("--save-as needs --expected-version: the roster version the --roster file is (0: new)")
 
 
 def _calendar(args: argparse.Namespace, history: pd.DataFrame, day: pd.Timestamp) -> EventCalendar:
@@ -132,8 +165,9 @@ def run(args: argparse.Namespace) -> int:
         roster,
         context,
         costs=Costs(args.hourly_cost, args.overtime_premium),
-        with_actions=bool(args.actions),
+        with_actions=bool(args.actions) or args.apply is not None,
     )
+    applied = _applied(args, result)
     write_table(result.gap, args.out, date_format="%Y-%m-%d %H:%M")
     if args.actions:
         write_table(actions_frame(result.actions), args.actions)
@@ -149,4 +183,48 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {action.summary()}", file=sys.stderr)
     for note in result.notes:
         print(f"  note: {note}", file=sys.stderr)
+    if applied is not None:
+        _write_applied(args, *applied)
     return 0
+
+
+def _applied(args: argparse.Namespace, result) -> tuple[Action, pd.DataFrame] | None:
+    """The action --apply names and the roster with it applied (None without --apply)."""
+    if args.apply is None:
+        return None
+    if args.apply > len(result.actions):
+        raise InputError(f"--apply {args.apply}: only {len(result.actions)} action(s) were suggested; nothing written")
+    action = result.actions[args.apply - 1]
+    return action, apply_action(result.roster, action)
+
+
+def _write_applied(args: argparse.Namespace, action: Action, roster: pd.DataFrame) -> None:
+    """The new roster to --roster-out and, with --save-as, as a new version through the store's save (a stale
+    --expected-version is refused and nothing is written)."""
+    if args.roster_out:
+        write_table(roster, args.roster_out)
+    print(f"applied #{action.action_id}: {action.description}", file=sys.stderr)
+    if not args.save_as:
+        return
+    from sqlalchemy.orm import Session
+
+    from wfm.store.engine import make_engine
+    from wfm.store.migrate import current_revision, head_revision
+    from wfm.store.rosters import save_roster
+
+    engine = make_engine(args.url)
+    try:
+        if current_revision(engine) != head_revision():
+            raise InputError("the database schema is not at the newest revision: run `wfm db upgrade`")
+        with Session(engine) as session, session.begin():
+            info = save_roster(
+                session,
+                args.save_as,
+                roster,
+                expected_version=args.expected_version,
+                user=args.user,
+                note=f"intraday {action.kind}: {action.description}",
+            )
+    finally:
+        engine.dispose()
+    print(f'saved roster "{info.name}" version {info.version} (draft)', file=sys.stderr)

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from datetime import date
+from typing import TYPE_CHECKING
 
 from wfm.csvio import write_csv
 from wfm.engines import add_engine_options, check_engine_options, open_engine
@@ -28,6 +29,9 @@ from wfm.roster.outputs import report_dict, roster_frame
 from wfm.roster.shift_outputs import request_summary, shift_coverage_frame
 from wfm.roster.solve import SolveSettings
 from wfm.roster.training import read_training
+
+if TYPE_CHECKING:
+    from wfm.roster.deferred_search import DeferredWork
 
 ORDER = 40
 # A team's solve keeps two cores busy (the search and the LP bound's thread): the default local cluster for
@@ -52,6 +56,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="roster CSV to write")
     p.add_argument("--report", help="JSON report to write (status, bound, gap, penalties, coverage)")
     p.add_argument("--queues", help="queues CSV: adds the projected service level per interval to the report")
+    p.add_argument(
+        "--deferred-objective",
+        choices=("late-work", "heads"),
+        default="late-work",
+        help="email/ticket queues (with --queues and requirements carrying volume and AHT): late-work (default) "
+        "costs work answered after its response window; heads counts heads short per interval like calls",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the search")
     p.add_argument("--by", help="team: solve each team (agents' team column) on its own, then merge (docs/scale.md)")
     p.add_argument(
@@ -132,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
             SolveSettings(
                 time_limit_seconds=solve_seconds_within(args.time_limit, len(instance.agents), instance.days),
                 seed=args.seed,
+                deferred=_deferred(args, instance),
             ),
             training,
             lambda shifts: placement_seconds_left(deadline, shifts),  # in what is left of 1.1 × the limit
@@ -166,7 +178,11 @@ def run(args: argparse.Namespace) -> int:
         if teams is not None:
             report["teams"] = teams
         if joint is not None:
-            report["replanning"] = {"kept_round": joint.kept_round, "rounds": list(joint.rounds)}
+            report["replanning"] = {
+                "kept_round": joint.kept_round,
+                "rounds": list(joint.rounds),
+                "shifts_moved_for_break_cap": list(joint.cap_moves),
+            }
         write_json(report, args.report)
     stats = solution.stats
     assert stats is not None
@@ -180,6 +196,16 @@ def run(args: argparse.Namespace) -> int:
     for v in violations:
         print(f"  VIOLATION {v.rule} {v.agent_id} {v.day}: {v.message}", file=sys.stderr)
     return 1 if violations else 0
+
+
+def _deferred(args: argparse.Namespace, instance: Instance) -> DeferredWork | None:
+    """With --queues and requirements carrying volume and AHT: the email/ticket queues the search costs by late
+    work (wfm/roster/deferred_search.py); else None (heads per interval for every queue)."""
+    if not (args.queues and args.requirements) or getattr(args, "deferred_objective", "late-work") == "heads":
+        return None
+    from wfm.roster.service import deferred_work
+
+    return deferred_work(instance, args.requirements, args.queues)
 
 
 def _with_fairness_history(args: argparse.Namespace, instance: Instance, config: Config) -> Instance:

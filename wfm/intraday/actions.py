@@ -1,26 +1,28 @@
 """Suggested intraday actions on a roster, each with its effect on the projected service level and its cost, and
 each re-checked by the independent roster checker before it is offered (never applied here).
 
-Kinds: `move` (a multi-skilled agent works another of its queues for some intervals), `break` (the rest of a
+Kinds: `move` (a multi-skilled agent works another of its queues for some intervals: `reassign` rows inside the
+shift, which keeps its home queue; a shift not yet started moves whole), `break` (the rest of a
 shift's breaks and lunch re-planned within its break rule), `training` (a session moved within the shift),
 `overtime` (a shift extended to a longer template: same start, later end; or, not yet started, same end, earlier
 start) and `early_leave` (voluntary: a shorter template, only where every interval it empties stays at or above
 its requirement). Only the future changes: nothing that starts before the cut-off moves. Each action changes one
-agent, so its effect is exact per interval (one agent more or less); actions are evaluated one at a time against
-the current roster, so after applying one the rest are computed again.
+agent, so its effect is exact per interval (one agent more or less). Each action's own effect is against the current
+roster; the list is then ordered greedily (apply the best, recompute the gap, re-score the rest, next), so the
+`joint_*` and `cumulative_*` figures do not count the same gap twice.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-from wfm.intraday.gap import project
+from wfm.intraday.gap import AT_WORK, project
 from wfm.roster.breaks import pause_plans
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.domain import Agent, Config, ShiftTemplate, TimeOff
@@ -48,6 +50,11 @@ ACTION_COLUMNS = (
     "queue_service_level_after",
     "paid_minutes_change",
     "cost",
+    "sequence",
+    "joint_answered_in_target_change",
+    "cumulative_answered_in_target_change",
+    "cumulative_service_level",
+    "cumulative_cost",
 )
 PAUSES = ("break", "lunch")
 CHECKS_PER_ACTION = 4  # candidates of a kind the checker may look at per action offered
@@ -84,6 +91,13 @@ class Action:
     queue_service_level_after: float
     paid_minutes_change: int
     cost: float
+    # the greedy sequence: position (0: left out, its gain is gone once the earlier ones are applied, or it changes
+    # an agent an earlier one changes), gain after the earlier ones, and totals of the sequence up to this one
+    sequence: int = 0
+    joint_answered_in_target_change: float = 0.0
+    cumulative_answered_in_target_change: float = 0.0
+    cumulative_service_level: float = float("nan")
+    cumulative_cost: float = 0.0
 
     def record(self) -> dict:
         """The action as one row of actions.csv."""
@@ -99,6 +113,10 @@ class Action:
             "queue_service_level_before",
             "queue_service_level_after",
             "cost",
+            "joint_answered_in_target_change",
+            "cumulative_answered_in_target_change",
+            "cumulative_service_level",
+            "cumulative_cost",
         ):
             out[key] = round(float(out[key]), 4)
         return out
@@ -149,8 +167,8 @@ Seg = tuple[int, int, str, str]  # (start, end) in minutes since 1970, activity,
 
 
 def work_spans(segs: list[Seg]) -> list[tuple[str, int, int]]:
-    """(queue, start, end) of an agent-day's work segments."""
-    return [(q, a, b) for a, b, activity, q in segs if activity == "work"]
+    """(queue, start, end) of an agent-day's work segments (work on the home queue, reassign on another)."""
+    return [(q, a, b) for a, b, activity, q in segs if activity in AT_WORK]
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,7 +274,7 @@ class _Day:
 
     @property
     def items(self) -> list[Seg]:
-        """The pauses and training."""
+        """The pauses, training and reassignments."""
         return [x for x in self.segs if x[2] != "work"]
 
 
@@ -330,9 +348,74 @@ def suggest_actions(
             agents_used.add(c.day.agent.agent_id)
             taken += 1
     accepted.sort(key=lambda c: (c.kind == "early_leave", -c.answered if c.kind != "early_leave" else c.paid_change))
-    actions = [_action(n + 1, c, board, costs) for n, c in enumerate(accepted)]
+    steps, jointly = _greedy(accepted, gap, queues, typed, baseline, context)
+    order = [c for c, _ in steps] + [c for c in accepted if all(c is not d for d, _ in steps)]
+    actions = [_action(n + 1, c, board, costs) for n, c in enumerate(order)]
+    cumulative, cost = 0.0, 0.0
+    for n, (_c, gain) in enumerate(steps):
+        cumulative, cost = cumulative + gain, cost + actions[n].cost
+        actions[n] = replace(
+            actions[n],
+            sequence=n + 1,
+            joint_answered_in_target_change=gain,
+            cumulative_answered_in_target_change=cumulative,
+            cumulative_service_level=board.service_level(cumulative),
+            cumulative_cost=round(cost, 2),
+        )
     notes = [f"{count} candidate(s) refused by the checker: {rule}" for rule, count in sorted(refused.items())]
+    left = len(order) - len(steps) - sum(jointly.values())
+    notes += [
+        f"{n} action(s) out of the sequence: refused by the checker with the ones before ({rule})"
+        for rule, n in sorted(jointly.items())
+    ]
+    if left:
+        notes.append(
+            f"{left} action(s) out of the sequence: nothing to add once the ones before are applied, or their agent "
+            "is changed by one before"
+        )
     return actions, notes
+
+
+def _greedy(
+    accepted: list[_Candidate],
+    gap: pd.DataFrame,
+    queues: dict[str, QueueSettings],
+    typed: pd.DataFrame,
+    baseline: set[tuple],
+    context: tuple,
+) -> tuple[list[tuple[_Candidate, float]], Counter[str]]:
+    """(candidate, gain after the ones before it) in greedy order: the largest gain in answered-in-time contacts
+    on the gap as it is after the earlier ones, until none gains; then the early leaves that still keep every
+    interval they give up at its requirement (their small loss counted), largest saving first. One action per
+    agent; each is checked again on the roster with the earlier ones applied (the break cap and training seats are
+    shared); and the rules of those it refused then."""
+    refused: Counter[str] = Counter()
+    on_phones = gap["on_phones"].to_numpy(float).copy()
+    board = _Board.of(gap, queues)
+    left = list(accepted)
+    steps: list[tuple[_Candidate, float]] = []
+    while left:
+        scored = [(board.effect(work_spans(c.day.segs), work_spans(c.segs))[0], c) for c in left]
+        gains = [(value, c) for value, c in scored if c.kind != "early_leave" and value > 1e-6]
+        if gains:
+            value, best = max(gains, key=lambda x: (x[0], -x[1].paid_change))
+        else:
+            leaves = [(v, c) for v, c in scored if c.kind == "early_leave" and _stays_covered(board, c.day, c.segs)]
+            if not leaves:
+                break
+            value, best = min(leaves, key=lambda x: x[1].paid_change)
+        left = [c for c in left if c.day.agent.agent_id != best.day.agent.agent_id]
+        broken = _new_violations(typed, best, baseline, context) if steps else []
+        if broken:
+            refused[broken[0]] += 1
+            continue
+        mine = (typed["agent_id"] == best.day.agent.agent_id) & (typed["date"] == best.day.day)
+        typed = pd.concat([typed[~mine], _typed_rows(best.day, best.segs)], ignore_index=True)
+        on_phones += board.presence(work_spans(best.segs)) - board.presence(work_spans(best.day.segs))
+        whole = np.floor(on_phones + 1e-6).astype(np.int64)
+        board = _Board.of(gap.assign(on_phones=on_phones, scheduled_agents=whole), queues)
+        steps.append((best, value))
+    return steps, refused
 
 
 def _violation_keys(violations: list) -> set[tuple]:
@@ -487,7 +570,11 @@ def _moves(board: _Board, days: list[_Day], now: int, step: int) -> list[_Candid
                     parts = [(x, min(y, a), home), (max(x, a), min(y, b), queue), (max(x, b), y, home)]
                     return [p for p in parts if p[1] > p[0]]
 
-                segs = _rows_around(day.start, day.end, day.items, split)
+                whole = (a, b) == (day.start, day.end)  # a shift not started moves whole: its home queue changes
+                segs = [
+                    (x, y, "reassign" if activity == "work" and not whole and q != day.queue else activity, q)
+                    for x, y, activity, q in _rows_around(day.start, day.end, day.items, split)
+                ]
                 text = f"{day.agent.agent_id} {day.agent.name}: {day.queue} → {queue} {_clock(a)}–{_clock(b)}"
                 out.append(_candidate(board, "move", day, segs, queue, (a, b), text))
     return out
@@ -580,7 +667,7 @@ def _best_pattern(
         return None
     items = day.items
     fixed = {(a, b, kind) for a, b, kind, _ in items if kind in PAUSES and a < now}
-    training = [x for x in items if x[2] == "training"]
+    training = [x for x in items if x[2] in ("training", "reassign")]  # kept where they are
     if any(a < lo or b > hi for a, b, *_ in training):
         return None
     current = {(a, b, kind) for a, b, kind, _ in items if kind in PAUSES}
@@ -598,6 +685,7 @@ def _best_pattern(
         if not room.fits(day.queue, [(a, b) for a, b, _ in placed - current], old_steps):
             continue
         spans = _complement(day.queue, lo, hi, [(a, b) for a, b, _ in placed] + [(a, b) for a, b, *_ in training])
+        spans += [(q, a, b) for a, b, kind, q in training if kind == "reassign"]
         value = board.effect(before, spans)[0]
         if value > best_value + 1e-9:
             best, best_value = placed, value

@@ -12,6 +12,8 @@ from wfm.roster.domain import TimeOff
 from wfm.staffing.queues import QueueSettings
 from wfm.staffing.requirements import build_requirements, projected_service
 
+AT_WORK = ("work", "reassign")  # activities with the agent on the row's queue (reassign: intraday, another queue)
+
 GAP_COLUMNS = (
     "queue",
     "interval_start",
@@ -44,7 +46,7 @@ def without_time_off(segments: pd.DataFrame, time_off: tuple[TimeOff, ...]) -> p
     keep, pieces = [], []
     for row in segments.itertuples(index=False):
         mine = spans.get(row.agent_id)
-        if row.activity != "work" or not mine:
+        if row.activity not in AT_WORK or not mine:
             keep.append(row._asdict())
             continue
         parts = [(pd.Timestamp(row.start), pd.Timestamp(row.end))]
@@ -56,10 +58,10 @@ def without_time_off(segments: pd.DataFrame, time_off: tuple[TimeOff, ...]) -> p
 
 
 def presence(segments: pd.DataFrame, grid: pd.DataFrame, minutes: dict[str, int]) -> np.ndarray:
-    """Agents at work on each grid row's queue over its interval (agent-minutes ÷ interval minutes), from typed
-    segments; grid: queue, interval_start; minutes: the interval length of each queue."""
+    """Agents at work on each grid row's queue over its interval (agent-minutes ÷ interval minutes; work and
+    reassign rows), from typed segments; grid: queue, interval_start; minutes: the interval length of each queue."""
     out = np.zeros(len(grid))
-    work = segments[segments["activity"] == "work"]
+    work = segments[segments["activity"].isin(AT_WORK)]
     stamps = pd.to_datetime(grid["interval_start"]).to_numpy().astype("datetime64[m]").astype(np.int64)
     queues = grid["queue"].to_numpy()
     for queue, rows in work.groupby("queue"):

@@ -30,6 +30,7 @@ from wfm.roster.breaks import (
     repair_over_cap,
 )
 from wfm.roster.domain import WEEKDAYS, Assignment, Config, Instance
+from wfm.roster.pause_polish import PolishResult, polish_queue_days
 from wfm.roster.training import TrainingRequirement, members_of
 
 PERIOD_ORDER = {"day": 0, "week": 1, "horizon": 2}
@@ -78,12 +79,15 @@ def place_activities(
     time_limit_seconds: float = 10.0,
     seed: int = 0,
     clock: Callable[[], float] = time.monotonic,
+    polish: float = 0.0,
 ) -> ActivityPlan:
     """Place pauses and training in the assigned shifts within the time limit (InputError when a template's
     pauses cannot fit its break rule). The cap comes first: its phases run before training and improvement,
-    each on a share of the time left, and a final repair follows training if it left a queue over the cap."""
+    each on a share of the time left, and a final repair follows training if it left a queue over the cap.
+    `polish` > 0: then re-place each queue-day's pauses exactly (wfm/roster/pause_polish.py) until that share of
+    the time limit has passed (1.0: all of it)."""
     with _heap_frozen():
-        return _place(instance, config, list(assignments), training, time_limit_seconds, seed, clock)
+        return _place(instance, config, list(assignments), training, time_limit_seconds, seed, clock, polish)
 
 
 @contextmanager
@@ -109,6 +113,7 @@ def _place(
     time_limit_seconds: float,
     seed: int,
     clock: Callable[[], float],
+    polish: float,
 ) -> ActivityPlan:
     """The placement phases (see place_activities)."""
     started = clock()
@@ -128,9 +133,15 @@ def _place(
     if stuck:  # sessions of a `together` group can leave one member's queue over the cap
         unresolved |= repair_over_cap(board, stuck, end, clock, seed)
     moves += improve_pauses(board, shuffled, end, clock)
+    polish_end = min(end, started + polish * time_limit_seconds)
+    polished = polish_queue_days(board, polish_end, clock, seed) if polish > 0 else PolishResult()
+    if polished.better:
+        moves += improve_pauses(board, shuffled, end, clock)
     unresolved = _cap_not_met(board, unresolved)
     by_cell = _activities(instance, board, assignments, sessions)
     breaks_report = _breaks_report(instance, config, board, by_cell, unresolved, moves)
+    if polish > 0:
+        breaks_report["exact_queue_days"] = polished.as_dict()
     return ActivityPlan(by_cell, board.scheduled(), breaks_report, training_report, clock() - started)
 
 

@@ -31,6 +31,7 @@ def check_activities(frame: pd.DataFrame, x, training: tuple = ()) -> list:
             out += [Violation(rule, agent_id, day, text) for rule, text in _pause_problems(rows, day, x)]
         out += [Violation("break_cap", "", day, text) for day, text in _cap_problems(worked, x)]
     out += [Violation(rule, a, day, text) for rule, a, day, text in _training_problems(days, training)]
+    out += [Violation("reassignment", a, day, text) for a, day, text in _reassign_problems(days, x)]
     return out
 
 
@@ -211,6 +212,33 @@ def _step_counts(
     at = np.flatnonzero(first)
     counts = np.diff(np.append(at, len(t)))
     return list(zip(zip(queue[at].tolist(), t[at].tolist(), strict=True), counts.tolist(), strict=True))
+
+
+def _reassign_problems(days: dict[tuple[str, date], list[_Row]], x) -> list[tuple[str, date, str]]:
+    """(agent, date, message) for intraday reassignments (`reassign` rows: the agent works the row's queue while
+    the shift keeps its home queue, the queue of its work rows): inside a shift with work on one home queue, on
+    another queue among the agent's skills, on the interval grid (overlaps and the span are the other checks')."""
+    step = x.config.rules.interval_minutes
+    out = []
+    for (agent_id, day), rows in days.items():
+        moved = [r for r in rows if r.activity == "reassign"]
+        if not moved:
+            continue
+        home = {r.queue for r in rows if r.activity == "work"}
+        agent = x.agents.get(agent_id)
+        midnight = datetime.combine(day, datetime.min.time())
+        for r in moved:
+            if not home:
+                out.append((agent_id, day, f"reassignment at {r.start:%H:%M} outside a shift with work"))
+            elif r.queue in home:
+                out.append((agent_id, day, f'reassignment at {r.start:%H:%M} to the home queue "{r.queue}"'))
+            if agent is not None and r.queue not in agent.skills:
+                out.append((agent_id, day, f'reassignment to "{r.queue}", not among its skills'))
+            if int((r.start - midnight).total_seconds() // 60) % step or int((r.end - r.start).total_seconds()) % (
+                60 * step
+            ):
+                out.append((agent_id, day, f"reassignment at {r.start:%H:%M} is off the {step}-minute grid"))
+    return out
 
 
 def _training_problems(days: dict[tuple[str, date], list[_Row]], training: tuple) -> list[tuple[str, str, date, str]]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wfm.roster.context import MINUTES_PER_UNIT
+from wfm.roster.deferred_search import DeferredPricing
 from wfm.roster.domain import Config, Instance
 from wfm.roster.fair_share import FairTables, fair_tables
 from wfm.roster.greedy import AgentArrays, OptionTables, agent_arrays, fixed_cost, option_tables
@@ -189,6 +190,7 @@ class ResponseContext:
     arrays: dict[int, AgentArrays | None]
     rotation: RotationTables
     fair: FairTables  # comparable groups, eligibility and carried counts of the fairness goals
+    deferred: DeferredPricing | None = None  # email/ticket queues costed by late work (wfm/roster/deferred_search.py)
 
     @property
     def exact(self) -> bool:
@@ -211,13 +213,15 @@ def programme_models_all_rules(instance: Instance, config: Config, facts: Instan
     return instance.shift_demand is None and not instance.requests
 
 
-def response_context(instance: Instance, config: Config, facts: InstanceFacts) -> ResponseContext:
-    """Build the shared tables once."""
+def response_context(
+    instance: Instance, config: Config, facts: InstanceFacts, deferred: DeferredPricing | None = None
+) -> ResponseContext:
+    """Build the shared tables once (`deferred`: late-work pricing of the email/ticket queues, if any)."""
     tables = option_tables(instance, facts)
     rotation = rotation_tables(instance, config, facts)
     classes = rest_classes(instance, facts, tables)
     fair = fair_tables(instance, config, facts.options)
-    return ResponseContext(instance, config, facts, tables, classes, {}, rotation, fair)
+    return ResponseContext(instance, config, facts, tables, classes, {}, rotation, fair, deferred)
 
 
 @dataclass(eq=False)
@@ -361,6 +365,10 @@ def option_gains(ctx: ResponseContext, others: np.ndarray) -> np.ndarray:
     gains = np.zeros((len(inst.queues), inst.n_intervals + 1))
     step = inst.interval_minutes
     gains[:, :-1] = np.where(others < inst.required, weights.under_coverage * step, -weights.over_coverage * step)
+    if ctx.deferred is not None and ctx.deferred.priced_at is not None:  # late work saved by one more head
+        rows = ctx.deferred.rows
+        over = np.where(others[rows] < inst.required[rows], 0.0, weights.over_coverage * step)
+        gains[rows, :-1] = ctx.deferred.prices - over
     return gains.ravel()
 
 
@@ -421,13 +429,20 @@ def improve_by_exact_response(
     moves = 0
     for _ in range(max_passes):
         changed = 0
+        if ctx.deferred is not None:
+            ctx.deferred.refresh(scheduled)
         for a in rng.permutation(pool):
             if time.monotonic() >= deadline:
                 break
             a = int(a)
             add_plan(scheduled, ctx, plans[a], -1)
             found = best_response(ctx, a, scheduled)
-            if found is not None and found[1] > plan_value(ctx, a, plans[a], scheduled) + 1e-6:
+            current = plan_value(ctx, a, plans[a], scheduled)
+            if (
+                found is not None
+                and found[1] > current + 1e-6
+                and exact_gain(ctx, scheduled, plans[a], found[0], found[1] - current) > 1e-6
+            ):
                 plans[a] = found[0]
                 changed += 1
             add_plan(scheduled, ctx, plans[a], 1)
@@ -437,12 +452,43 @@ def improve_by_exact_response(
     return {(a, d): (s, q) for a, plan in plans.items() for d, s, q in plan}, moves
 
 
+def exact_gain(ctx: ResponseContext, others: np.ndarray, old: Plan, new: Plan, priced_gain: float) -> float:
+    """The true objective gain of replacing `old` by `new` (others' coverage fixed) from the gain the value table
+    priced: unchanged without deferred queues; else the deferred queues' prices are replaced by the exact change
+    of their late and overdue work cost."""
+    pricing = ctx.deferred
+    if pricing is None:
+        return priced_gain
+    inst = ctx.instance
+    rows = {int(r): k for k, r in enumerate(pricing.rows)}
+    if not any(q in rows for plan in (old, new) for _, _, q in plan):
+        return priced_gain
+    late, priced = [], []
+    for plan in (old, new):
+        heads = others.copy()
+        total = 0.0
+        for d, s, q in plan:
+            if q in rows:
+                idx = d * inst.intervals_per_day + ctx.facts.offsets[s]
+                idx = idx[idx < inst.n_intervals]
+                heads[q, idx] += 1
+                total += float(pricing.prices[rows[q], idx].sum())
+        late.append(pricing.late_cost(heads))
+        priced.append(total)
+    return priced_gain - (priced[1] - priced[0]) + (late[0] - late[1])
+
+
 def coverage_cost(ctx: ResponseContext, scheduled: np.ndarray) -> float:
     """Under- and over-coverage part of the objective (weight × minutes)."""
     inst, weights = ctx.instance, ctx.config.weights
     gap = scheduled - inst.required
-    short, extra = np.clip(-gap, 0, None).sum(), np.clip(gap, 0, None).sum()
-    return float(inst.interval_minutes * (weights.under_coverage * short + weights.over_coverage * extra))
+    short_by_queue, extra = np.clip(-gap, 0, None).sum(axis=1), np.clip(gap, 0, None).sum()
+    late = 0.0
+    if ctx.deferred is not None:  # late work instead of heads short on the email/ticket queues
+        short_by_queue[ctx.deferred.rows] = 0
+        late = ctx.deferred.late_cost(scheduled)
+    short = short_by_queue.sum()
+    return float(inst.interval_minutes * (weights.under_coverage * short + weights.over_coverage * extra)) + late
 
 
 def ruin_and_recreate(

@@ -22,6 +22,7 @@ from wfm.roster.domain import Assignment, Config, Instance, ShiftTemplate
 MAX_PATTERNS = 50_000
 OVERFLOW_WEIGHT = 1e6  # per interval over the cap while searching (the cap is hard in the end)
 MAX_SOFT_PASSES = 60
+MIN_REPAIR_SECONDS = 0.5  # CP-SAT time per queue-day over the cap, even past the placement's deadline
 TIE_BREAK = 1e-3  # per agent of surplus: among equal costs, pause where the surplus is largest
 
 
@@ -364,10 +365,10 @@ def repair_over_cap(
         spanning = [j for j in on_day if ((over >= board.start[j]) & (over < board.start[j] + board.length[j])).any()]
         status = "UNKNOWN"
         for cluster in (on_day,) if len(spanning) * 2 > len(on_day) else (spanning, on_day):
-            seconds = (deadline - clock()) / max(1, len(days) - k)
-            if seconds <= 0.05:
-                break
-            status = solve_cluster_by_intervals(board, cluster, min(max(seconds, 0.5), 3.0, deadline - clock()), seed)
+            # the cap is hard: past the deadline each queue-day still gets MIN_REPAIR_SECONDS (bounded by the
+            # queue-days over the cap, a handful), so a loaded machine does not leave it broken
+            seconds = min(max((deadline - clock()) / max(1, len(days) - k), MIN_REPAIR_SECONDS), 3.0)
+            status = solve_cluster_by_intervals(board, cluster, seconds, seed)
             if status in ("OPTIMAL", "FEASIBLE"):
                 break
         if status == "INFEASIBLE":
@@ -408,25 +409,11 @@ def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: f
     lo_t = int(min(board.start[j] for j in cluster))
     hi_t = int(max(board.start[j] + board.length[j] for j in cluster))
     for j in cluster:
-        plans = board.plans[j]
-        shift = board.instance.shifts[board.assignments[j].shift]
-        rule, step = plans.rule, board.instance.interval_minutes
-        length = int(board.length[j])
-        first = math.ceil(rule.earliest_hours * 60 / step - 1e-9)
-        last_end = length - math.ceil(rule.end_margin_hours * 60 / step - 1e-9)
-        gap = math.ceil(rule.min_gap_hours * 60 / step - 1e-9)
-        lunch_lo = math.ceil(rule.lunch_earliest_hours * 60 / step - 1e-9)
-        lunch_hi = math.floor(rule.lunch_latest_hours * 60 / step + 1e-9)
         costs = board.costs(j)
-        blocked = board.training[j] > 0
         stretched, own = [], []
         previous: dict[tuple[str, int], cp_model.IntVar] = {}
-        for kind, minutes in pause_items(rule, shift):
-            units = minutes // step
-            lo, hi = first, last_end - units
-            if kind == "lunch":
-                lo, hi = max(lo, lunch_lo), min(hi, lunch_hi)
-            allowed = [t for t in range(lo, hi + 1) if not blocked[t : t + units].any()]
+        gap, windows = pause_windows(board, j)
+        for kind, minutes, units, allowed in windows:
             if not allowed:
                 for k in cluster:
                     if old[k] >= 0 and board.pattern[k] < 0:
@@ -469,12 +456,35 @@ def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: f
             mask = np.zeros(int(board.length[j]))
             for start, units in pauses[j]:
                 mask[solver.value(start) : solver.value(start) + units] = 1.0
-            p = _pattern_index(board.plans[j], mask)
+            p = pattern_index(board.plans[j], mask)
         board.set_pattern(j, p if p >= 0 else old[j]) if (p >= 0 or old[j] >= 0) else None
     return solver.status_name(status)
 
 
-def _pattern_index(plans: PausePlans, mask: np.ndarray) -> int:
+def pause_windows(board: PauseBoard, j: int) -> tuple[int, list[tuple[str, int, int, list[int]]]]:
+    """(gap intervals, per pause of assignment j: kind, minutes, length in intervals and the offsets where it may
+    start) under its break rule, training excluded — the rule `_enumerate` walks, as windows."""
+    plans = board.plans[j]
+    shift = board.instance.shifts[board.assignments[j].shift]
+    rule, step = plans.rule, board.instance.interval_minutes
+    length = int(board.length[j])
+    first = math.ceil(rule.earliest_hours * 60 / step - 1e-9)
+    last_end = length - math.ceil(rule.end_margin_hours * 60 / step - 1e-9)
+    gap = math.ceil(rule.min_gap_hours * 60 / step - 1e-9)
+    lunch_lo = math.ceil(rule.lunch_earliest_hours * 60 / step - 1e-9)
+    lunch_hi = math.floor(rule.lunch_latest_hours * 60 / step + 1e-9)
+    blocked = board.training[j] > 0
+    windows = []
+    for kind, minutes in pause_items(rule, shift):
+        units = minutes // step
+        lo, hi = first, last_end - units
+        if kind == "lunch":
+            lo, hi = max(lo, lunch_lo), min(hi, lunch_hi)
+        windows.append((kind, minutes, units, [t for t in range(lo, hi + 1) if not blocked[t : t + units].any()]))
+    return gap, windows
+
+
+def pattern_index(plans: PausePlans, mask: np.ndarray) -> int:
     """The index of the pattern with this mask (−1 when the enumeration has none)."""
     hits = np.flatnonzero((plans.masks == mask).all(axis=1))
     return int(hits[0]) if len(hits) else -1

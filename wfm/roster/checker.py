@@ -25,7 +25,7 @@ from wfm.roster.activity_checks import check_activities
 from wfm.roster.domain import Agent, Config, ShiftTemplate, TimeOff
 
 ROSTER_COLUMNS = ("agent_id", "name", "date", "start", "end", "activity", "queue")
-ACTIVITIES = {"work", "break", "lunch", "training", "off"}
+ACTIVITIES = {"work", "break", "lunch", "training", "reassign", "off"}  # reassign: intraday, on another queue
 
 
 @dataclass(frozen=True)

@@ -203,16 +203,19 @@ def reassign_days(
     deadline: float,
     rng: np.random.Generator,
 ) -> int:
-    """Per group and day, re-deal the shifts the group's agents work that day among them (a linear assignment:
+    """Per group and day (then all groups' agents together, each priced from its own group's mean, so a late may
+    go to an agent of another group), re-deal the shifts those agents work that day among them (a linear assignment:
     every (template, queue) stays, so coverage does not change; an agent may take a shift when it has that option,
     rest and successions with its neighbouring days hold and its week stays within its paid limits), priced so
     late shifts go to the agents below their group's mean. A day's new deal is kept when every changed plan keeps
-    the programme's rules and own terms plus bands go down. Updates plans and counts in place; returns the days
-    re-dealt."""
+    the programme's rules and own terms plus bands go down (across groups: and no group's band grows). Updates plans
+    and counts in place; returns the days re-dealt."""
     fair, inst = ctx.fair, ctx.instance
     if fair.weights[1] <= 0:
         return 0
     groups = fair.members(1)
+    if len(groups) > 1:  # then all groups' agents together: a late may go to another group's agent below its mean
+        groups = [*groups, np.concatenate(groups)]
     blocked, paid, late = ctx.tables.rest, ctx.tables.paid, fair.late_shift
     week_of = {d: w for w, days in enumerate(inst.weeks()) for d in days}
     moves, stale = 0, 0
@@ -226,16 +229,14 @@ def reassign_days(
                 shifts = [plans[a][d] for a in agents]
                 if len(agents) < 2 or len({bool(late[s]) for s, _ in shifts}) < 2:
                     continue
-                totals = counts[members, 1] + fair.carried[members, 1]
-                mean = float(totals.mean())
-                total_of = dict(zip(members.tolist(), totals.tolist(), strict=True))
+                distance = _from_group_mean(fair, counts, agents, 1)
                 cost = np.full((len(agents), len(shifts)), 1e12)
                 for i, a in enumerate(agents):
                     plan, limits = plans[a], ctx.facts.weeks[a][week_of[d]]
                     week_paid = sum(int(paid[plan[x][0]]) for x in limits.days if x in plan) - int(paid[plan[d][0]])
                     options = set(ctx.facts.options[(a, d)])
                     own = fixed_cost(inst, ctx.config, a, np.full(len(paid), d), np.arange(len(paid)), paid)
-                    pull = fair.weights[1] * MINUTES_PER_UNIT * (total_of[a] - mean)
+                    pull = fair.weights[1] * MINUTES_PER_UNIT * distance[i]
                     for j, (s, q) in enumerate(shifts):
                         if (s, q) not in options or not (
                             limits.min_paid_minutes <= week_paid + int(paid[s]) <= limits.max_paid_minutes
@@ -258,6 +259,15 @@ def reassign_days(
         moves += changed
         stale = 0 if changed else stale + 1
     return moves
+
+
+def _from_group_mean(fair: FairTables, counts: np.ndarray, agents: list[int], k: int) -> np.ndarray:
+    """Each agent's total of kind k minus its comparable group's mean (counted agents of the group)."""
+    out = np.zeros(len(agents))
+    for i, a in enumerate(agents):
+        members = fair.group_members(int(fair.group[a]), k)
+        out[i] = counts[a, k] + fair.carried[a, k] - float((counts[members, k] + fair.carried[members, k]).mean())
+    return out
 
 
 def deal_weeks(
@@ -419,17 +429,36 @@ def _deal(
         return False
     before = sum(own_cost(ctx, a, sorted((x, s, q) for x, (s, q) in plans[a].items())) for a in moved)
     before += _groups_cost(ctx, counts, moved)
+    crossing = len({int(fair.group[a]) for a in moved}) > 1
+    bands = _group_bands(ctx, counts, moved) if crossing else {}
     old = {a: counts[a].copy() for a in moved}
     for a in moved:
         counts[a] = fair.counts((x, s) for x, (s, _) in new[a].items())
     after = sum(own_cost(ctx, a, sorted((x, s, q) for x, (s, q) in new[a].items())) for a in moved)
     after += _groups_cost(ctx, counts, moved)
-    if after < before - 1e-6:
+    # across groups, no group's band may grow: a group is not evened out at the expense of another
+    if after < before - 1e-6 and all(
+        v <= bands[g] for g, v in (_group_bands(ctx, counts, moved) if crossing else {}).items()
+    ):
         plans.update(new)
         return True
     for a in moved:
         counts[a] = old[a]
     return False
+
+
+def _group_bands(ctx: ResponseContext, counts: np.ndarray, agents: list[int]) -> dict[tuple[int, int], int]:
+    """The band amount per (kind, group) of the weighted kinds and the groups of `agents`."""
+    fair = ctx.fair
+    out = {}
+    for k in range(len(KINDS)):
+        if fair.weights[k] <= 0:
+            continue
+        for x in {int(fair.group[a]) for a in agents}:
+            members = fair.group_members(x, k)
+            if len(members) >= 2:
+                out[(k, x)] = int(band_excess(counts[members, k] + fair.carried[members, k]).sum())
+    return out
 
 
 def _groups_cost(ctx: ResponseContext, counts: np.ndarray, agents: list[int]) -> float:
@@ -558,14 +587,64 @@ def _try_swap(
     change = _requeue_cost(ctx, scheduled, moved) if moved and scheduled is not None else 0.0
     old_a, old_b = plans[a], plans[b]
     plans[a], plans[b] = new_a, new_b
+    switches: list[tuple[int, int, int, int, int]] = []
+    if moved and scheduled is not None:  # third agents switch queue to give the coverage back
+        switches, compensated = _compensate(ctx, plans, scheduled, moved, {a, b})
+        change += compensated
     if _own(ctx, plans, a, b) + fair_after + change < own_before + fair_before - 1e-6:
         counts[a] = fair.counts((d, s) for d, (s, _) in new_a.items())
         counts[b] = fair.counts((d, s) for d, (s, _) in new_b.items())
         return True
+    for c, d, s, q, q2 in reversed(switches):  # undo
+        plans[c][d] = (s, q)
+        _requeue_cost(ctx, scheduled, [(d, s, q2, q)])
     if moved and scheduled is not None:
         _requeue_cost(ctx, scheduled, [(d, s, q2, q) for d, s, q, q2 in moved])  # undo
     plans[a], plans[b] = old_a, old_b
     return False
+
+
+def _compensate(
+    ctx: ResponseContext,
+    plans: dict[int, dict[int, tuple[int, int]]],
+    scheduled: np.ndarray,
+    moved: list[tuple[int, int, int, int]],
+    busy: set[int],
+) -> tuple[list[tuple[int, int, int, int, int]], float]:
+    """For each shift a trade moved from queue q to q2 on day d, the third agent working q2 that day who may work
+    its own shift on q and whose switch to q lowers coverage plus own costs most (its counts do not change: same
+    day and template); such switches are applied to `plans` and `scheduled` in place. Returns the switches
+    (agent, day, template, old queue, new queue) and their cost change (weight × minutes; < 0 each)."""
+    switches: list[tuple[int, int, int, int, int]] = []
+    total = 0.0
+    used = set(busy)
+    for d, _, q, q2 in moved:
+        best: tuple[float, int, int] | None = None
+        for c, plan in plans.items():
+            if c in used or d not in plan or plan[d][1] != q2 or (plan[d][0], q) not in ctx.facts.options[(c, d)]:
+                continue
+            s = plan[d][0]
+            gain = _requeue_cost(ctx, scheduled, [(d, s, q2, q)])
+            _requeue_cost(ctx, scheduled, [(d, s, q, q2)])
+            if best is None or gain < best[0]:
+                best = (gain, c, s)
+        if best is None or best[0] >= -1e-9:
+            continue
+        _, c, s = best
+        new = {**plans[c], d: (s, q)}
+        if ctx.config.rules.max_consecutive_queue_days > 0 and not keeps_programme_rules(ctx, c, new):
+            continue
+        own = own_cost(ctx, c, sorted((x, t, r) for x, (t, r) in new.items()))
+        own -= own_cost(ctx, c, sorted((x, t, r) for x, (t, r) in plans[c].items()))
+        change = _requeue_cost(ctx, scheduled, [(d, s, q2, q)]) + own
+        if change >= -1e-9:
+            _requeue_cost(ctx, scheduled, [(d, s, q, q2)])
+            continue
+        plans[c] = new
+        used.add(c)
+        switches.append((c, d, s, q2, q))
+        total += change
+    return switches, total
 
 
 def _requeue(

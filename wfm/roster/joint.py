@@ -17,8 +17,10 @@ import numpy as np
 
 from wfm.roster.activities import ActivityPlan, place_activities
 from wfm.roster.best_response import programme_models_all_rules
+from wfm.roster.cap_repair import cap_infeasible_days, move_shifts_for_cap
+from wfm.roster.deferred_search import placed_adjustment
 from wfm.roster.domain import Config, Instance, RosterSolution
-from wfm.roster.options import instance_facts
+from wfm.roster.options import InstanceFacts, instance_facts
 from wfm.roster.sequence_search import finished_solution
 from wfm.roster.solve import SolveSettings, solve_roster
 from wfm.roster.training import TrainingRequirement
@@ -30,6 +32,8 @@ MIN_REPLAN_SECONDS = 2.0  # below this a re-plan cannot move enough shifts to pa
 # greedy construction (objective 3.40 M against 1.87 M with the whole time), so rounds > 1 apply only up to this
 # many agent-days per second of search (200 × 28 days in 60 s: 93).
 MAX_REPLAN_AGENT_DAYS_PER_SECOND = 150.0
+FINAL_POLISH_SHARE = 0.5  # the final placement's exact pause re-placement stops here: the rest is the cap repair's
+MIN_CAP_REPAIR_SECONDS = 6.0  # per queue-day over the cap: the shift moves' time when the placement left less
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class JointResult:
     activities: ActivityPlan
     rounds: tuple[dict, ...]
     kept_round: int
+    cap_moves: tuple[dict, ...] = ()  # shifts moved where no pause pattern could keep the break cap
 
 
 def coverage_penalty(instance: Instance, config: Config, scheduled: np.ndarray) -> tuple[float, float, float]:
@@ -94,15 +99,25 @@ def solve_and_place(
     bound = solution.stats.lower_bound * 60
     history: list[dict] = []
     best: tuple[float, RosterSolution, ActivityPlan, int] | None = None
+    final_limit = 0.0
     for round_number in range(1, rounds + 1):
         last = round_number == rounds or search_end - time.monotonic() < MIN_REPLAN_SECONDS + 1.0 or not replans
         if last:
-            place_limit = _final(placement_seconds, solution)
+            place_limit = final_limit = _final(placement_seconds, solution)
         else:  # an intermediate placement: a share of what is left, so the re-plan keeps most of it
             place_limit = max(0.5, min(0.25 * (search_end - time.monotonic()), _final(placement_seconds, solution)))
         begun = time.monotonic()
-        plan = place_activities(instance, config, solution.assignments, training, place_limit, seed=settings.seed)
+        plan = place_activities(
+            instance,
+            config,
+            solution.assignments,
+            training,
+            place_limit,
+            seed=settings.seed,
+            polish=FINAL_POLISH_SHARE if last else 0.0,  # the re-plan needs the intermediate placement's time
+        )
         value = after_placement_objective(instance, config, solution, plan)
+        value += placed_adjustment(instance, config, settings.deferred, plan.scheduled)  # email: late work, not heads
         under, over, _ = coverage_penalty(instance, config, plan.scheduled)
         history.append(
             {
@@ -143,7 +158,74 @@ def solve_and_place(
         solution = finished_solution(instance, config, facts, chosen, bound, started, phases)
     assert best is not None
     _, kept, plan, kept_round = best
+    if plan.breaks.get("cap_not_met"):
+        repaired = _move_shifts_for_cap(
+            instance, config, settings, training, kept, plan, final_limit, facts, bound, started, say
+        )
+        if repaired is not None:
+            kept, plan, moved = repaired
+            return JointResult(kept, plan, tuple(history), kept_round, moved)
     return JointResult(kept, plan, tuple(history), kept_round)
+
+
+def _move_shifts_for_cap(
+    instance: Instance,
+    config: Config,
+    settings: SolveSettings,
+    training: tuple[TrainingRequirement, ...],
+    solution: RosterSolution,
+    plan: ActivityPlan,
+    place_limit: float,
+    facts: InstanceFacts | None,
+    bound: float,
+    started: float,
+    say: Callable[[str], None],
+) -> tuple[RosterSolution, ActivityPlan, tuple[dict, ...]] | None:
+    """Where the placement left a queue-day over the cap, move shifts (wfm/roster/cap_repair.py) in what the final
+    placement left of its time (at least MIN_CAP_REPAIR_SECONDS per queue-day: the cap is hard), place again, and
+    return the result when fewer queue-days miss the cap (None otherwise, or when the programme does not model
+    every rule of the instance)."""
+    if instance.shift_demand is not None:
+        return None
+    facts = facts or instance_facts(instance, config)
+    if not programme_models_all_rules(instance, config, facts):
+        return None
+    spare = place_limit - plan.seconds  # what the final placement left of its time
+    placing = plan.seconds - plan.breaks.get("exact_queue_days", {}).get("seconds", 0.0)  # without the polish
+    again_seconds = max(0.5, 1.5 * placing)  # the placement again, with some margin
+    bad = cap_infeasible_days(instance, plan.breaks)
+    # the cap is hard: without spare time the moves still get MIN_CAP_REPAIR_SECONDS per queue-day (a handful)
+    deadline = time.monotonic() + max(spare - again_seconds, MIN_CAP_REPAIR_SECONDS * len(bad))
+    chosen = {(x.agent, x.day): (x.shift, x.queue) for x in solution.assignments}
+    moved_roster, moves, left = move_shifts_for_cap(instance, config, facts, chosen, bad, deadline, seed=settings.seed)
+    if moves:
+        say(f"moved {len(moves)} shift(s) where no pause pattern kept the break cap ({len(left)} queue-day(s) left)")
+        phases = (*(solution.stats.phases if solution.stats else ()), "shifts moved for the break cap")
+        moved = finished_solution(instance, config, facts, moved_roster, bound, started, phases)
+    else:  # the queue-days keep the cap alone: the placement ran out of time (a loaded machine), so place again
+        say("placing again: the placement left the break cap unmet for lack of time")
+        moved = solution
+    again = place_activities(instance, config, moved.assignments, training, again_seconds, seed=settings.seed)
+    if len(again.breaks["cap_not_met"]) >= len(plan.breaks["cap_not_met"]):
+        return None
+    described = tuple(
+        {
+            "agent": instance.agents[m.agent].agent_id,
+            "date": str(instance.day_date(m.day)),
+            "from": _choice_text(instance, m.before),
+            "to": _choice_text(instance, m.after),
+            "value_change": round(m.value_change, 2),
+        }
+        for m in moves
+    )
+    return moved, again, described
+
+
+def _choice_text(instance: Instance, choice: tuple[int, int] | None) -> str:
+    """A (shift, queue) choice as "shift on queue" ("off" for None)."""
+    if choice is None:
+        return "off"
+    return f"{instance.shifts[choice[0]].name} on {instance.queues[choice[1]]}"
 
 
 def _final(placement_seconds: Callable[[int], float] | float, solution: RosterSolution) -> float:

@@ -22,6 +22,7 @@ from wfm.roster.best_response import (
     add_plan,
     best_response,
     coverage_cost,
+    exact_gain,
     own_cost,
     plan_value,
     respond,
@@ -96,6 +97,15 @@ def _fair_gain(
     return plain - band_cost_change(ctx.fair, state.counts, a, ctx.fair.counts((d, s) for d, s, _ in plan))
 
 
+def _true_gain(
+    ctx: ResponseContext, state: SearchState, a: int, found: tuple[Plan, float], current: float, prices
+) -> float:
+    """The fairness-corrected gain of the found plan, with deferred queues' prices replaced by the exact change
+    of their late work (`exact_gain`; the agent's coverage is out of `scheduled`)."""
+    gain = _fair_gain(ctx, state, a, found[0], found[1], current, prices)
+    return exact_gain(ctx, state.scheduled, state.plans[a], found[0], gain)
+
+
 def _set_plan(ctx: ResponseContext, state: SearchState, a: int, plan: Plan) -> None:
     """Replace the agent's plan (its coverage is out of `scheduled` at this point) and its fairness counts."""
     state.plans[a] = plan
@@ -135,6 +145,8 @@ def descend(
     moves = 0
     for _ in range(max_passes):
         changed = 0
+        if ctx.deferred is not None:  # late-work prices of one more head, at this pass's coverage
+            ctx.deferred.refresh(state.scheduled)
         for a in rng.permutation(pool):
             if time.monotonic() >= deadline:
                 return moves + changed
@@ -151,7 +163,7 @@ def descend(
                 if (
                     found is not None
                     and found[1] > current + EPS * max(1.0, abs(current))
-                    and _fair_gain(ctx, state, a, found[0], found[1], current, prices) > EPS * max(1.0, abs(current))
+                    and _true_gain(ctx, state, a, found, current, prices) > EPS * max(1.0, abs(current))
                 ):
                     _set_plan(ctx, state, a, found[0])
                     changed += 1

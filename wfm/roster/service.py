@@ -14,6 +14,7 @@ from wfm.errors import InputError
 from wfm.roster.domain import Instance
 
 if TYPE_CHECKING:
+    from wfm.roster.deferred_search import DeferredWork
     from wfm.staffing.deferred import DeferredQueue
 
 
@@ -55,12 +56,15 @@ def deferred_queues(
     instance: Instance, requirements_path: str | Path, queues_path: str | Path
 ) -> dict[str, DeferredQueue]:
     """The hook for a search that optimises deferred work: per email queue of the instance, its work on the
-    horizon's grid and what one rostered head is worth (`DeferredQueue.late_seconds` / `.marginal_seconds`)."""
+    horizon's grid and what one rostered head is worth (`DeferredQueue.late_seconds` / `.marginal_seconds`);
+    none when the requirements carry no volume and AHT (stated heads only)."""
     from wfm.staffing.deferred import DeferredQueue, spread_capacity
     from wfm.staffing.queues import read_queues
 
     file = Path(requirements_path)
-    frame = read_table(file, ("queue", "interval_start", "volume", "aht_seconds"), ("required_agents", "model"))
+    frame = read_table(file, ("queue", "interval_start"), ("volume", "aht_seconds", "required_agents", "model"))
+    if "volume" not in frame.columns or "aht_seconds" not in frame.columns:
+        return {}
     frame["interval_start"] = timestamp_column(frame, "interval_start", file)
     work = pd.to_numeric(frame["volume"], errors="coerce").fillna(0.0) * pd.to_numeric(
         frame["aht_seconds"], errors="coerce"
@@ -89,3 +93,14 @@ def deferred_queues(
             tail_capacity=spread_capacity(series, is_open, seconds, response)[1],
         )
     return out
+
+
+def deferred_work(instance: Instance, requirements_path: str | Path, queues_path: str | Path) -> DeferredWork | None:
+    """What the roster search takes for its email/ticket queues (`SolveSettings.deferred`): their work and the
+    requirement rows as stated; None without any (or without volume and AHT in the requirements)."""
+    from wfm.roster.deferred_search import DeferredWork
+
+    queues = deferred_queues(instance, requirements_path, queues_path)
+    if not queues:
+        return None
+    return DeferredWork(queues, {name: instance.required[instance.queues.index(name)].copy() for name in queues})

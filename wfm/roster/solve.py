@@ -6,16 +6,20 @@ import math
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from wfm.roster.aggregate import NOT_SOLVED, AggregateResult, solve_aggregate
 from wfm.roster.best_response import (
+    ResponseContext,
+    add_plan,
+    coverage_cost,
     improve_by_exact_response,
     programme_models_all_rules,
     response_context,
 )
+from wfm.roster.deferred_search import DeferredWork, deferred_pricing
 from wfm.roster.diagnose import precheck, raise_if_any
 from wfm.roster.domain import Config, Instance, RosterSolution
 from wfm.roster.fair_share import fairness_weighted
@@ -43,6 +47,9 @@ class SolveSettings:
     batch_literals: int = 3_000
     seed: int = 0
     portfolio: bool = True  # large instances: a second local search with another seed in a forked process
+    # email/ticket queues (from wfm.roster.service.deferred_queues): the search costs their late work instead of
+    # heads short (wfm/roster/deferred_search.py); on the dynamic programme's path only
+    deferred: DeferredWork | None = field(default=None, compare=False, repr=False)
 
 
 def solve_roster(
@@ -69,7 +76,7 @@ def solve_roster(
         f"model: {len(instance.agents)} agents, {instance.days} days, {len(instance.shifts)} shifts, "
         f"{len(instance.queues)} queues, {total_literals} shift literals"
     )
-    ctx = response_context(instance, config, facts)
+    ctx = response_context(instance, config, facts, deferred_pricing(instance, config, settings.deferred))
     if not programme_models_all_rules(instance, config, facts):
         if initial is not None:  # the CP-SAT path starts from its own construction: keep the given roster
             return finished_solution(instance, config, facts, dict(initial), 0.0, started, ("start",))
@@ -160,6 +167,9 @@ def solve_roster(
             progress=say,
             started=started,
         )
+        if ctx.deferred is not None and result.chosen is not None:  # the full model counts email heads
+            objective = _deferred_objective(ctx, chosen, objective)
+            result = replace(result, objective=_deferred_objective(ctx, result.chosen, result.objective))
         if result.chosen is not None and result.objective <= objective:
             chosen, objective = result.chosen, result.objective
         bound = max(bound, result.bound)
@@ -195,7 +205,32 @@ def solve_roster(
         )
         status = "OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE"
         phases = ("aggregate bound", "greedy", "best response", f"lns ({iterations} neighbourhoods)")
+    if ctx.deferred is not None:
+        late = ctx.deferred.late_seconds(_scheduled(ctx, chosen))
+        say(
+            "deferred work late: "
+            + ", ".join(
+                f"{instance.queues[q]} {seconds / 3600:.1f} h (overdue {overdue / 3600:.0f} h-intervals)"
+                for q, (seconds, overdue) in late.items()
+            )
+            + f" (prices refreshed {ctx.deferred.refreshes} times)"
+        )
+        status = "FEASIBLE"  # the bound and the full model count heads, not late work
     return finished_solution(instance, config, facts, chosen, bound, started, phases, proven=status == "OPTIMAL")
+
+
+def _scheduled(ctx: ResponseContext, chosen: dict[Cell, Choice]) -> np.ndarray:
+    """Heads per queue and interval of a roster."""
+    scheduled = np.zeros(ctx.instance.required.shape, dtype=np.int64)
+    for (_, d), (s, q) in chosen.items():
+        add_plan(scheduled, ctx, [(d, s, q)], 1)
+    return scheduled
+
+
+def _deferred_objective(ctx: ResponseContext, chosen: dict[Cell, Choice], objective: float) -> float:
+    """A roster's objective with the deferred queues' heads short replaced by their late work."""
+    scheduled = _scheduled(ctx, chosen)
+    return objective - coverage_cost(replace(ctx, deferred=None), scheduled) + coverage_cost(ctx, scheduled)
 
 
 def _single_search(

@@ -35,7 +35,7 @@ NAMING = {
 }
 NAME = 200  # length of name-like text columns
 ROSTER_STATUSES = ("draft", "published")
-ACTIVITIES = ("work", "break", "lunch", "training", "off")
+ACTIVITIES = ("work", "break", "lunch", "training", "reassign", "off")
 
 
 class Base(DeclarativeBase):
@@ -265,7 +265,7 @@ class RosterSegment(Base):
     __tablename__ = "roster_segments"
     __table_args__ = (
         Index("ix_roster_segments_version_agent", "version_id", "agent_code", "start_at"),
-        CheckConstraint("activity IN ('work', 'break', 'lunch', 'training', 'off')", name="activity"),
+        CheckConstraint("activity IN ('work', 'break', 'lunch', 'training', 'reassign', 'off')", name="activity"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id", ondelete="CASCADE"))

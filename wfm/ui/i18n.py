@@ -424,6 +424,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "服务水平 {before:.1%} → {after:.1%}（及时接通 {gain:+.1f}）",
     },
     "in.cost": {"en": "cost {cost:+.2f}", "zh": "成本 {cost:+.2f}"},
+    "in.sequence": {
+        "en": "step {step} after the ones above: {gain:+.1f} answered in time; together {level:.1%}, cost {cost:+.2f}",
+        "zh": "在以上各项之后第 {step} 步：及时接通 {gain:+.1f}；合计服务水平 {level:.1%}，成本 {cost:+.2f}",
+    },
     "in.apply": {"en": "Apply", "zh": "应用"},
     "in.applied": {"en": "Saved as version {version}: {text}", "zh": "已保存为版本 {version}：{text}"},
     "page.scenarios": {"en": "Scenarios", "zh": "情景模拟"},

@@ -195,6 +195,16 @@ def _actions(result: IntradayResult, roster: tuple[str, int, str, pd.DataFrame])
                 gain=action.answered_in_target_change,
             )
         )
+        if action.sequence:
+            cols[0].caption(
+                t(
+                    "in.sequence",
+                    step=action.sequence,
+                    gain=action.joint_answered_in_target_change,
+                    level=action.cumulative_service_level,
+                    cost=action.cumulative_cost,
+                )
+            )
         cols[2].write(t("in.cost", cost=action.cost))
         if cols[3].button(t("in.apply"), key=f"in_apply_{action.action_id}", disabled=not allowed):
 

@@ -23,7 +23,14 @@ from wfm.ui.staffing_page import load_requirements
 BUILD_KEY = "roster_build"
 EDIT_KEY = "roster_edited"
 DELTA_KEY = "roster_edit_delta"
-ACTIVITY_COLOURS = {"work": "#2c7fb8", "break": "#fdae61", "lunch": "#d7191c", "training": "#1a9641", "off": "#dddddd"}
+ACTIVITY_COLOURS = {
+    "work": "#2c7fb8",
+    "break": "#fdae61",
+    "lunch": "#d7191c",
+    "training": "#1a9641",
+    "reassign": "#7b3294",
+    "off": "#dddddd",
+}
 
 
 def roster_name(start) -> str:
