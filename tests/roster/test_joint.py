@@ -70,6 +70,40 @@ def test_training_in_the_break_aware_bound_takes_agents_off_the_phones() -> None
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pause_windows_per_template_bound_is_tighter_and_still_below_a_placed_roster(seed: int) -> None:
+    inst = synthetic_instance(10, 7, seed=seed, load=1.2)
+    cfg = Config(RuleSettings(), breaks=FULL_BREAKS)
+    solution = solve_roster(inst, cfg, SolveSettings(time_limit_seconds=3, seed=seed))
+    plan = place_activities(inst, cfg, solution.assignments, (), 3.0, seed=seed)
+    facts = instance_facts(inst, cfg)
+    pooled = solve_aggregate(inst, cfg, facts, pauses=True)
+    own = solve_aggregate(inst, cfg, facts, pauses=True, pauses_per_template=True)
+    assert own.status == pooled.status == "OPTIMAL"
+    assert pooled.bound <= own.bound + 1e-6
+    assert own.bound / 60 <= after_placement_objective(inst, cfg, solution, plan) + 1e-6
+
+
+def test_pause_windows_per_template_keep_an_early_lunch_out_of_a_late_window() -> None:
+    # two templates, one agent each: 08:00 and 12:00, 4 h, one 60-min break starting 1 or 2 h in (09/10, 13/14);
+    # one agent needed 08:00–16:00 except 13:00–15:00, where the late agent's break costs nothing
+    early, late = ShiftTemplate("D0800", 8 * 60, 4 * 60), ShiftTemplate("D1200", 12 * 60, 4 * 60)
+    rule = BreakSettings((BreakRule("one", 0, 24, breaks=1, break_minutes=60, min_gap_hours=0),), None)
+    required = np.zeros((1, 24), dtype=np.int64)
+    required[0, 8:16] = 1
+    required[0, 13:15] = 0
+    agents = (Agent("A1", "Agent 1", ("chat",), max_days_week=1), Agent("A2", "Agent 2", ("chat",), max_days_week=1))
+    inst = Instance(agents, (early, late), (), ("chat",), MONDAY, 1, 60, required)
+    cfg = Config(RuleSettings(interval_minutes=60), breaks=rule)
+    facts = instance_facts(inst, cfg)
+    pooled = solve_aggregate(inst, cfg, facts, pauses=True)
+    own = solve_aggregate(inst, cfg, facts, pauses=True, pauses_per_template=True)
+    # the early agent's break leaves 09:00 or 10:00 short: 1 h in every roster; pooled windows let both breaks sit
+    # in the late window's surplus at 13:00 and 14:00
+    assert own.under_agent_minutes == pytest.approx(60.0)
+    assert pooled.under_agent_minutes == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_break_aware_bound_never_above_a_placed_roster(seed: int) -> None:
     inst = synthetic_instance(10, 7, seed=seed, load=1.2)
     cfg = Config(RuleSettings(), breaks=FULL_BREAKS)

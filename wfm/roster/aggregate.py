@@ -71,11 +71,14 @@ def solve_aggregate(
     pauses: bool = False,
     training_agent_minutes: float = 0.0,
     weekly_patterns: bool = False,
+    pauses_per_template: bool = False,
 ) -> AggregateResult:
     """Build and solve the aggregate LP (no bound when it is not solved to optimality within the time limit, or
     by the `deadline` on the monotonic clock, which also bounds building it). `pauses`: the break-aware
     relaxation, with up to `training_agent_minutes` of training taken off the phones where it helps most.
-    `weekly_patterns`: each agent's week as a whole pattern (`week_pattern_rows`), a tighter bound."""
+    `weekly_patterns`: each agent's week as a whole pattern (`week_pattern_rows`), a tighter bound.
+    `pauses_per_template`: each template's pauses only in its own windows (a tighter break-aware bound, with
+    about one variable per template, queue, day and window interval)."""
     end = math.inf if deadline is None else deadline
     lp = pywraplp.Solver.CreateSolver("GLOP")
     inf = lp.infinity()
@@ -132,7 +135,9 @@ def solve_aggregate(
             for minutes, var in terms:
                 paid_row.SetCoefficient(var, minutes)
                 days_row.SetCoefficient(var, 1)
-    if pauses and not pause_rows(lp, instance, config, balance, starts, end, training_agent_minutes):
+    if pauses and not pause_rows(
+        lp, instance, config, balance, starts, end, training_agent_minutes, pauses_per_template
+    ):
         return NOT_SOLVED
     objective.SetMinimization()
     limit_seconds = min(time_limit_seconds, end - time.monotonic())
@@ -219,7 +224,14 @@ def _full_offsets(instance: Instance, s: int, day: int) -> np.ndarray:
 
 
 def pause_rows(
-    lp, instance: Instance, config: Config, balance: dict, starts: dict, end: float, training_agent_minutes: float = 0.0
+    lp,
+    instance: Instance,
+    config: Config,
+    balance: dict,
+    starts: dict,
+    end: float,
+    training_agent_minutes: float = 0.0,
+    per_template: bool = False,
 ) -> bool:
     """Add the pauses of the break-aware relaxation; False when the deadline passed while building.
 
@@ -247,6 +259,13 @@ def pause_rows(
             for t in range(first, first + instance.shifts[s].length_minutes // step):
                 if t < n_t:
                     on_shift[(q, t)].append(var)
+            if per_template:  # this template's agents pause only in its own windows
+                for t, ps in _template_pauses(lp, windows[s], first, var).items():
+                    if t < n_t:
+                        for p in ps:
+                            balance[(q, t)].SetCoefficient(p, -1)
+                    paused[(q, t)].extend(ps)
+                continue
             union: set[int] = set()
             for kind, (offsets, units) in windows[s].items():
                 totals[kind].append((units, var))
@@ -307,6 +326,30 @@ def pause_rows(
             for var in on_shift[(q, t)]:
                 row.SetCoefficient(var, row.GetCoefficient(var) - share)
     return True
+
+
+def _template_pauses(lp, windows: dict[str, tuple[np.ndarray, int]], first: int, var) -> dict[int, list]:
+    """Pause variables of one template's agents (`var` of them) on one queue and day: per kind and interval of
+    its window at most `var`, per kind `units` × `var` in all, both kinds together at most `var` per interval;
+    column → its variables."""
+    by_column: dict[int, list] = defaultdict(list)
+    for offsets, units in windows.values():
+        total = lp.Constraint(0, 0)
+        total.SetCoefficient(var, -units)
+        for k in offsets:
+            p = lp.NumVar(0, lp.infinity(), "")
+            total.SetCoefficient(p, 1)
+            row = lp.Constraint(-lp.infinity(), 0)
+            row.SetCoefficient(p, 1)
+            row.SetCoefficient(var, -1)
+            by_column[first + int(k)].append(p)
+    for ps in by_column.values():
+        if len(ps) > 1:
+            row = lp.Constraint(-lp.infinity(), 0)
+            for p in ps:
+                row.SetCoefficient(p, 1)
+            row.SetCoefficient(var, -1)
+    return by_column
 
 
 def _per_shift(lp, shift_vars: list[tuple[int, object]]) -> list[tuple[int, object]]:
