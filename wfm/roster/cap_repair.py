@@ -2,9 +2,10 @@
 
 The placement proves some queue-days infeasible for the cap (e.g. nine agents start at 08:00 with their lunches
 in the same two-hour window and at most two may pause at once). No pause move fixes that; a shift must move.
-For each such queue-day this tries, cheapest first, moving one agent's shift that day to another template or
-queue (every other day of its plan kept, every contract and sequence rule kept by the dynamic programme), checks
-the queue-day's pauses alone against the cap, and keeps the first move that makes it feasible.
+For each such queue-day it tries moving one agent's shift that day to its best other template or queue (every
+other day of its plan kept, so every contract and sequence rule the dynamic programme keeps still holds), the
+crowded start times first and the cheapest first among them; each try is scored by the fewest agent-intervals
+over the cap that queue-day's pauses can reach (CP-SAT), the best is made, and again until the cap can be kept.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def move_shifts_for_cap(
     clock: Callable[[], float] = time.monotonic,
     seed: int = 0,
 ) -> tuple[dict[Cell, Choice], list[CapMove], list[tuple[int, int]]]:
-    """Move shifts until each queue-day in `bad_days` can keep the cap (checked by placing that queue's pauses
-    on the neighbouring days alone), or the deadline; returns (the new roster, the moves, queue-days left).
+    """Move shifts until each queue-day in `bad_days` can keep the cap (checked on that queue-day's shifts placed
+    alone), or the deadline; returns (the new roster, the moves, queue-days left).
     Per queue-day: the best move that leaves fewer agent-intervals over the cap, again until it keeps the cap (at
     most MAX_MOVES_PER_QUEUE_DAY moves; undone when the queue-day still cannot keep it)."""
     ctx = response_context(instance, config, facts)

@@ -202,9 +202,11 @@ def _move_shifts_for_cap(
         say(f"moved {len(moves)} shift(s) where no pause pattern kept the break cap ({len(left)} queue-day(s) left)")
         phases = (*(solution.stats.phases if solution.stats else ()), "shifts moved for the break cap")
         moved = finished_solution(instance, config, facts, moved_roster, bound, started, phases)
-    else:  # the queue-days keep the cap alone: the placement ran out of time (a loaded machine), so place again
-        say("placing again: the placement left the break cap unmet for lack of time")
+    elif len(left) < len(bad):  # some queue-days keep the cap placed alone: the placement ran out of time
+        say(f"placing again: {len(bad) - len(left)} queue-day(s) keep the break cap when placed alone")
         moved = solution
+    else:  # no move helps and no queue-day keeps the cap alone: placing again cannot help
+        return None
     again = place_activities(instance, config, moved.assignments, training, again_seconds, seed=settings.seed)
     if len(again.breaks["cap_not_met"]) >= len(plan.breaks["cap_not_met"]):
         return None
