@@ -741,16 +741,4 @@ def _own(ctx: ResponseContext, plans: dict[int, dict[int, tuple[int, int]]], a: 
 def _fair_cost(ctx: ResponseContext, counts: np.ndarray, a: int, b: int) -> float:
     """Band penalties (weight × minutes) of the groups of agents a and b, plus a tiny pull of every total towards
     its group's mean (Σ squares), which orders trades the band alone rates equal."""
-    fair = ctx.fair
-    total = 0.0
-    for k in range(len(KINDS)):
-        if fair.weights[k] <= 0:
-            continue
-        for x in {int(fair.group[a]), int(fair.group[b])}:
-            members = fair.group_members(x, k)
-            if len(members) < 2:
-                continue
-            totals = counts[members, k] + fair.carried[members, k]
-            total += float(fair.weights[k]) * MINUTES_PER_UNIT * float(band_excess(totals).sum())
-            total += TIE_BREAK * float((totals.astype(float) ** 2).sum())
-    return total
+    return _groups_cost(ctx, counts, [a, b])
