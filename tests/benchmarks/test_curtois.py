@@ -138,3 +138,32 @@ def test_check_roster_rejects_an_unknown_employee(tmp_path: Path) -> None:
     result = wfm("check-roster", "--curtois", str(INSTANCE_1), "--roster", str(path))
     assert result.returncode == 2
     assert "row 2" in result.stderr and "employee" in result.stderr
+
+
+@pytest.mark.parametrize("number", range(1, 25))
+def test_every_published_instance_reads_and_maps(number: int) -> None:
+    ci = read_curtois(CURTOIS / f"Instance{number}.txt")
+    instance, _config = to_engine(ci)
+    assert len(instance.agents) == len(ci.staff) and ci.days >= 14
+
+
+def _cover_file(tmp_path: Path, requirement: str) -> Path:
+    path = tmp_path / "cover.txt"
+    path.write_text(
+        "SECTION_HORIZON\n14\nSECTION_SHIFTS\nD,480,\nSECTION_STAFF\nA,D=14,4320,3360,5,2,2,1\n"
+        f"SECTION_COVER\n0,D,{requirement},100,1\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_signed_zero_requirement_reads_as_zero(tmp_path: Path) -> None:
+    """Instance15 as published writes one requirement as "-0"."""
+    assert read_curtois(_cover_file(tmp_path, "-0")).cover[0].requirement == 0
+    assert read_curtois(_cover_file(tmp_path, "+3")).cover[0].requirement == 3
+
+
+@pytest.mark.parametrize("requirement", ["-1", "٣", "2.0", "", "- 0"])
+def test_a_negative_or_non_ascii_requirement_is_named(tmp_path: Path, requirement: str) -> None:
+    with pytest.raises(InputError, match=r"line 8 \(SECTION_COVER\)"):
+        read_curtois(_cover_file(tmp_path, requirement))

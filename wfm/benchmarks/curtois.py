@@ -142,10 +142,11 @@ class _Lines:
         return out
 
     def integer(self, text: str, line: int, section: str, what: str) -> int:
-        """A whole number ≥ 0, else an error naming what was expected."""
-        if not text.isdigit():
+        """A whole number ≥ 0 (a signed zero such as "-0", which the published Instance15 has, reads as 0)."""
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()) or (text[:1] == "-" and int(digits) != 0):
             self.fail(f'"{text}" is not a whole number ≥ 0 ({what})', line, section)
-        return int(text)
+        return int(digits)
 
 
 def read_curtois(path: str | Path) -> CurtoisInstance:
