@@ -64,3 +64,18 @@ def _runs(worked: list[bool], value: bool) -> list[tuple[int, int]]:
         runs.append((d, end - d))
         d = end
     return runs
+
+
+def test_seeding_by_cp_sat_slices_finds_every_feasible_agent_and_names_the_impossible_one() -> None:
+    """Agents priced by CP-SAT share the seeding budget; one whose contract no pattern keeps comes back missing."""
+    inst, cfg, _ = _case()
+    impossible = agent("A9", min_consecutive_days=2, min_total_minutes=15 * 24 * 60)  # more than 14 days hold
+    inst = instance((*inst.agents, impossible), (EARLY, LATE), days=14, demand={("chat", 0, 6, 14): 2})
+    facts = instance_facts(inst, cfg)
+    pool = patterns.new_pool(inst, cfg, facts)
+    for pricer in pool.pricers:
+        pricer.programme = None  # every agent by the CP-SAT model
+    lines: list[str] = []
+    assert patterns.seed_pool(pool, 0.01, 2.0, say=lines.append) == [4]
+    assert all(len(found) == 1 for found in pool.patterns[:4]) and not pool.patterns[4]
+    assert not pool.pricers[4].feasible  # proven, not timed out

@@ -41,6 +41,7 @@ from wfm.roster.variables import Cell, Choice
 Pattern = tuple[tuple[int, int, int], ...]  # sorted (day, shift, queue) of one agent's working days
 DUAL_SCALE = 8  # pricing objective resolution: 1/8 of a weight × minute
 PRICING_THREADS = 2
+SEED_MIN_SLICE_SECONDS = 0.25  # shortest CP-SAT slice when seeding an agent's first pattern
 PROGRAMME_PATTERNS = 10  # patterns per agent and pricing round from the dynamic programme (best final states)
 
 
@@ -273,19 +274,38 @@ def cover_gain(couple: Coupling, pattern: Pattern, duals: np.ndarray) -> float:
     return float(sum(duals[couple.rows[item]].sum() for item in pattern))
 
 
-def seed_pool(pool: PatternPool, time_limit_seconds: float) -> list[int]:
-    """Give every agent without a pattern its own cheapest one; returns the agents for whom none was found."""
-    empty = [p for p in pool.pricers if not pool.patterns[p.agent]]
+def seed_pool(
+    pool: PatternPool,
+    budget_seconds: float,
+    most_seconds_per_agent: float | None = None,
+    say: Callable[[str], None] | None = None,
+) -> list[int]:
+    """Give every agent without a pattern its own cheapest one found in a time budget shared by all of them:
+    equal slices first, then doubling slices for the agents still without one, up to `most_seconds_per_agent`
+    each; returns the agents for whom none was found (proven infeasible or out of slices)."""
+    todo = [p for p in pool.pricers if not pool.patterns[p.agent]]
     zero = np.zeros(len(pool.couple.need))
-    missing = []
+    most = max(SEED_MIN_SLICE_SECONDS, budget_seconds if most_seconds_per_agent is None else most_seconds_per_agent)
+    deadline = time.monotonic() + budget_seconds
+    slice_seconds = 0.0
+    missing: list[int] = []
     with ThreadPoolExecutor(max_workers=PRICING_THREADS) as executor:
-        found_all = executor.map(lambda p: p.price(zero, time_limit_seconds), empty)
-        for pricer, (found, _, _) in zip(empty, found_all, strict=True):
-            if not found:
-                missing.append(pricer.agent)
-            else:
-                pool.add(pricer.agent, found[-1])
-    return missing
+        while todo:
+            fair = (deadline - time.monotonic()) * PRICING_THREADS / len(todo)
+            slice_seconds = min(most, max(SEED_MIN_SLICE_SECONDS, fair, 2 * slice_seconds))
+            found_all = list(executor.map(AgentPricer.price, todo, [zero] * len(todo), [slice_seconds] * len(todo)))
+            still = []
+            for pricer, (found, _, _) in zip(todo, found_all, strict=True):
+                if found:
+                    pool.add(pricer.agent, found[-1])
+                elif pricer.feasible and slice_seconds < most:
+                    still.append(pricer)
+                else:
+                    missing.append(pricer.agent)
+            if say and still:
+                say(f"first patterns: {len(todo) - len(still)} of {len(todo)} agents in {slice_seconds:.1f} s slices")
+            todo = still
+    return sorted(missing)
 
 
 def granularity(pool: PatternPool) -> int:
