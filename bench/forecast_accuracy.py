@@ -1,12 +1,16 @@
 """Forecast accuracy on the real bank data across the year: every model, per origin and in total.
 
-Run: .venv/bin/python bench/forecast_accuracy.py [--data anonbank|bank] [--quick | --every K] [--legacy]
+Run: .venv/bin/python bench/forecast_accuracy.py [--data anonbank|bank] [--quick | --every K] [--heldout] [--legacy]
 Year-long evaluation (the default): the Anonymous Bank 1999 at 30 minutes, origins every 14 days from
 1999-03-01 to 1999-12-17, 7-day horizon; the US bank 2003 at 30 minutes, weekly origins (Mondays) from
 2003-05-05 to 2003-10-10, 5 business days; each with the site calendar (IL / NYSE) and without. At each origin
 every model is fitted on the data before it; "chosen" is what `--model auto` picks there (its own rolling
 backtest on that training data only), with its conformally calibrated 80 % band; its fit + forecast seconds are
 timed. `--quick` keeps every 4th origin (development); `--legacy` runs the older fixed splits.
+`--heldout` runs the same evaluation on test weeks that played no part in choosing the ensemble's members, the
+choice rule or any constant (those were chosen by simulation on the origins above): the Anonymous Bank's other
+half of the weeks (origins 1999-03-08 … 1999-12-13, every 14 days: 7-day windows disjoint from the main ones) and
+the US bank's weeks before and after the main origins (2003-04-07 … 04-28, 2003-10-13 and 10-20).
 """
 
 from __future__ import annotations
@@ -150,19 +154,36 @@ class YearSplit:
     calendar_name: str
 
 
-def year_splits(which: str, every: int) -> list[YearSplit]:
-    """The year-long splits asked for (every `every`-th origin)."""
+def main_origins(which: str) -> list[pd.Timestamp]:
+    """The evaluation's origins: every 14 days through 1999 (anonbank), every Monday May–October 2003 (bank)."""
+    if which == "anonbank":
+        return list(pd.date_range("1999-03-01", "1999-12-17", freq="14D"))
+    return list(pd.date_range("2003-05-05", "2003-10-10", freq="7D"))
+
+
+def heldout_origins(which: str) -> list[pd.Timestamp]:
+    """Origins whose test weeks were not used to choose anything (see the module docstring)."""
+    if which == "anonbank":
+        return list(pd.date_range("1999-03-08", "1999-12-24", freq="14D"))
+    before = pd.date_range("2003-04-07", "2003-04-28", freq="7D")
+    after = pd.date_range("2003-10-13", "2003-10-20", freq="7D")
+    return [*before, *after]
+
+
+def year_splits(which: str, every: int, heldout: bool = False) -> list[YearSplit]:
+    """The year-long splits asked for (every `every`-th origin; the held-out origins if `heldout`)."""
     splits = []
+    tag = " (held-out weeks)" if heldout else ""
     if which in ("all", "anonbank"):
         long = coarse(to_long(read_anonbank_6min(REAL / "anonbank_1999_6min_fullyear.csv")), 30)
-        origins = list(pd.date_range("1999-03-01", "1999-12-17", freq="14D"))[::every]
+        origins = (heldout_origins if heldout else main_origins)("anonbank")[::every]
         calendar = site_holidays("IL", range(1998, 2001), categories=("public", "optional"))
-        splits.append(YearSplit("anonbank 1999, 30 min", long, origins, 7, calendar, "IL"))
+        splits.append(YearSplit(f"anonbank 1999, 30 min{tag}", long, origins, 7, calendar, "IL"))
     if which in ("all", "bank"):
         long = coarse(to_long(read_bank_calls(REAL / "bank_calls_5min.csv")), 30)
-        origins = list(pd.date_range("2003-05-05", "2003-10-10", freq="7D"))[::every]
+        origins = (heldout_origins if heldout else main_origins)("bank")[::every]
         calendar = site_holidays("NYSE", range(2002, 2005))
-        splits.append(YearSplit("bank 2003, 30 min", long, origins, 7, calendar, "NYSE"))
+        splits.append(YearSplit(f"bank 2003, 30 min{tag}", long, origins, 7, calendar, "NYSE"))
     return splits
 
 
@@ -244,10 +265,10 @@ def year_variant(split: YearSplit, calendar: EventCalendar | None, label: str, v
     return {"wape": chosen_wape, "ratio": chosen_wape / ref_wape, "wins": wins / max(len(rows), 1)}
 
 
-def year_long(which: str, every: int, verbose: bool) -> None:
+def year_long(which: str, every: int, verbose: bool, heldout: bool = False) -> None:
     """The year-long evaluation of every split, with the site calendar and without."""
     started = time.perf_counter()
-    for split in year_splits(which, every):
+    for split in year_splits(which, every, heldout):
         with_cal = year_variant(split, split.calendar, f"site calendar {split.calendar_name}", verbose)
         without = year_variant(split, None, "no calendar", verbose)
         verdict = "better or equal" if with_cal["wape"] <= without["wape"] else "WORSE"
@@ -265,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="every 4th origin only (development)")
     parser.add_argument("--every", type=int, default=1, help="keep every K-th origin")
     parser.add_argument("--why", action="store_true", help="print why auto chose its model at each origin")
+    parser.add_argument("--heldout", action="store_true", help="test weeks not used for choosing anything")
     parser.add_argument("--legacy", action="store_true", help="the older fixed splits and the Double 11 check")
     args = parser.parse_args(argv)
     if args.legacy:
@@ -272,7 +294,7 @@ def main(argv: list[str] | None = None) -> None:
         anonbank_split()
         double_eleven()
         return
-    year_long(args.data, 4 if args.quick else max(1, args.every), args.why)
+    year_long(args.data, 4 if args.quick else max(1, args.every), args.why, args.heldout)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ MIN_SPREAD = 0.03
 EXPLICIT_LOG_SIGMA = 0.15
 # A day below this ratio to a normal day is a closed day.
 CLOSED_RATIO = 0.1
+# A past event-window day whose total is within this many standard deviations of its weekday's normal day-to-day
+# variation looked like an ordinary day and stays in the models' fit (see unusual_event_days).
+ORDINARY_Z = 2.0
 
 
 @dataclass(frozen=True)
@@ -462,6 +465,37 @@ def event_mask(calendar: EventCalendar, days: pd.DatetimeIndex, open_weekdays: n
     """True for days inside any event window (to keep them out of a model's fit)."""
     covered = calendar.positions(days, open_weekdays)
     return np.array([day in covered for day in days], dtype=bool)
+
+
+def _log_ratios_to_weekday(totals: np.ndarray, reference: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """log(total / mean of the previous BASELINE_WEEKS positive `reference` totals of the same weekday, looking
+    up to 3 × as far back) for the `rows` (rows of a contiguous day grid); NaN where a total or baseline is missing."""
+    back = np.arange(len(totals))[:, None] - 7 * np.arange(1, 3 * BASELINE_WEEKS)[None, :]
+    earlier = np.where(back >= 0, reference[np.clip(back, 0, None)], np.nan)
+    found = earlier > 0  # False for NaN
+    found &= np.cumsum(found, axis=1) <= BASELINE_WEEKS  # the nearest BASELINE_WEEKS of them
+    count = found.sum(axis=1)
+    mean = np.where(found, earlier, 0.0).sum(axis=1) / np.maximum(count, 1)
+    ok = rows & (totals > 0) & (count >= 2)
+    out = np.full(len(totals), np.nan)
+    out[ok] = np.log(totals[ok] / mean[ok])
+    return out
+
+
+def unusual_event_days(totals: np.ndarray, in_event: np.ndarray, z: float = ORDINARY_Z) -> np.ndarray:
+    """The event-window days to keep out of a model's fit (of daily `totals` on a contiguous day grid, NaN = no
+    data): every one except those whose total is within `z` robust standard deviations (median absolute deviation)
+    of the normal day-to-day variation, i.e. of log(total / mean of the previous clean same weekdays) on ordinary
+    days. A holiday the site worked through as usual is data, not an outlier; days without data or baseline stay
+    out."""
+    clean = np.where(in_event, np.nan, totals)
+    ordinary = _log_ratios_to_weekday(clean, clean, ~in_event)
+    ordinary = ordinary[~np.isnan(ordinary)]
+    if ordinary.size < 3 * 7:  # too few ordinary days to know their noise: keep every event day out
+        return in_event.copy()
+    scale = 1.4826 * float(np.median(np.abs(ordinary - np.median(ordinary))))
+    event = _log_ratios_to_weekday(totals, clean, in_event)
+    return in_event & ~(np.abs(event) <= z * scale)  # NaN (no data, no baseline) compares False: stays out
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from forecasting.events import (
     closed_days,
     event_mask,
     learn_effects,
+    unusual_event_days,
 )
 from forecasting.grid import DayGrid
 from forecasting.models.base import DayForecast, Forecaster, SeriesHistory, describe_series
@@ -22,8 +23,9 @@ CLOSED_DAYS_AHEAD = 400
 
 
 class WithEvents(Forecaster):
-    """The inner model fitted without event windows; event days = its forecast × the learned ratio,
-    spread with the event's learned intraday shape where past occurrences show one."""
+    """The inner model fitted without the event-window days that were unusual (those within the normal day-to-day
+    noise stay: unusual_event_days); event days = its forecast × the learned ratio, spread with the event's learned
+    intraday shape where past occurrences show one."""
 
     def __init__(self, model: Forecaster, calendar: EventCalendar) -> None:
         super().__init__()
@@ -34,11 +36,12 @@ class WithEvents(Forecaster):
         self._learned = LearnedEffects()
 
     def _prepare(self, uid: str, grid: DayGrid) -> SeriesHistory:
-        """Learn the events from the full history, then blank their days for the inner model."""
+        """Learn the events from the full history, then blank their unusual days for the inner model."""
         open_slots = open_slots_by_weekday(grid)
         usable = complete_days(grid, open_slots)
         self._learned = learn_effects(grid, open_slots, usable, self.calendar)
-        blank = event_mask(self.calendar, grid.days, open_slots.any(axis=1))
+        in_event = event_mask(self.calendar, grid.days, open_slots.any(axis=1))
+        blank = unusual_event_days(np.where(usable, grid.daily_totals(), np.nan), in_event)
         values = grid.values.copy()
         values[blank] = np.nan
         span = (grid.first_day.date(), (grid.days[-1] + pd.Timedelta(days=CLOSED_DAYS_AHEAD)).date())

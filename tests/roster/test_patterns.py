@@ -74,7 +74,7 @@ def test_seeding_by_cp_sat_slices_finds_every_feasible_agent_and_names_the_impos
     facts = instance_facts(inst, cfg)
     pool = patterns.new_pool(inst, cfg, facts)
     for pricer in pool.pricers:
-        pricer.programme = None  # every agent by the CP-SAT model
+        pricer.programme = pricer.relaxed = None  # every agent by the CP-SAT model
     lines: list[str] = []
     assert patterns.seed_pool(pool, 0.01, 2.0, say=lines.append) == [4]
     assert all(len(found) == 1 for found in pool.patterns[:4]) and not pool.patterns[4]

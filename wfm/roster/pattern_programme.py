@@ -240,8 +240,11 @@ def _same(a: float, b: float) -> bool:
     return math.isfinite(a) and abs(a - b) <= 1e-7 * max(1.0, abs(b))
 
 
-def build_programme(instance: Instance, config: Config, facts: InstanceFacts, agent: int) -> PatternProgramme | None:
-    """The agent's dynamic programme, or None when its rules need the CP-SAT pricing (or the states are too many)."""
+def build_programme(
+    instance: Instance, config: Config, facts: InstanceFacts, agent: int, *, relaxed: bool = False
+) -> PatternProgramme | None:
+    """The agent's dynamic programme, or None when its rules need the CP-SAT pricing (or the states are too many).
+    `relaxed` leaves out the weekend and per-shift count limits (the caller prices them; see `relaxed_pricing`)."""
     days = instance.days
     limits = facts.limits[agent]
     shifts = instance.shifts
@@ -278,7 +281,7 @@ def build_programme(instance: Instance, config: Config, facts: InstanceFacts, ag
             per_shift[s].append(paid[s] // unit)
     weekends = weekend_index(instance)
     weekend_axis = None
-    if limits.max_weekends is not None and limits.max_weekends < len(weekends):
+    if not relaxed and limits.max_weekends is not None and limits.max_weekends < len(weekends):
         weekend_axis = len(axes)
         axes.append(limits.max_weekends + 1)
         for s in used:
@@ -286,7 +289,7 @@ def build_programme(instance: Instance, config: Config, facts: InstanceFacts, ag
     for s in used:
         most = limits.max_shifts.get(s)
         available = sum(1 for day in options if any(s2 == s for s2, _ in day))
-        if most is not None and most < available:
+        if not relaxed and most is not None and most < available:
             axes.append(most + 1)
             for s2 in used:
                 per_shift[s2].append(int(s2 == s))

@@ -26,8 +26,9 @@ from wfm.roster.context import MINUTES_PER_UNIT
 from wfm.roster.domain import Config, Instance
 from wfm.roster.fair_share import fairness_weighted
 from wfm.roster.model import build_model
-from wfm.roster.options import InstanceFacts
+from wfm.roster.options import InstanceFacts, weekend_index
 from wfm.roster.pattern_programme import build_programme
+from wfm.roster.relaxed_pricing import relaxed_price
 from wfm.roster.rules import (
     RULES,
     holiday_fairness,
@@ -133,6 +134,27 @@ class AgentPricer:
         self.couple = couple
         self.feasible = True
         self.programme = build_programme(instance, config, facts, agent) if self.linear else None
+        self.relaxed = (
+            build_programme(instance, config, facts, agent, relaxed=True)
+            if self.linear and self.programme is None
+            else None
+        )
+        self.max_shifts = facts.limits[agent].max_shifts
+        self.max_weekends = facts.limits[agent].max_weekends
+        self.weekends = weekend_index(instance)
+
+    def keeps_rules(self, pattern: Pattern) -> bool:
+        """Whether the pattern keeps every hard rule of the agent (its own model with every literal fixed)."""
+        chosen = set(pattern)
+        self.model.clear_objective()
+        self.model.clear_assumptions()
+        self.model.add_assumptions([v if item in chosen else v.Not() for item, v in self.literals])
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = 5.0
+        status = solver.solve(self.model)
+        self.model.clear_assumptions()
+        return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
     def cost(self, pattern: Pattern) -> float:
         """The agent's own penalties for a pattern (weight × minutes, without constants)."""
@@ -151,11 +173,22 @@ class AgentPricer:
             return math.inf
         return float(solver.objective_value)
 
-    def price(self, duals: np.ndarray, time_limit_seconds: float) -> tuple[list[Pattern], float, bool]:
+    def price(
+        self, duals: np.ndarray, time_limit_seconds: float, relaxed_first: bool = False
+    ) -> tuple[list[Pattern], float, bool]:
         """Patterns found (best last) and a lower bound on own cost − duals·cover; whether it was proven (the
-        dynamic programme when the agent's rules allow it: exact, else CP-SAT)."""
+        dynamic programme when the agent's rules allow it: exact, else CP-SAT, and the relaxed programme when
+        CP-SAT finds no pattern in its time, or first when `relaxed_first`)."""
         if self.programme is None:
-            return self.price_cp_sat(duals, time_limit_seconds)
+            if relaxed_first and self.relaxed is not None:
+                found, bound, proven = self.price_relaxed(duals)
+                if found or not self.feasible:
+                    return found, bound, proven
+            found, bound, proven = self.price_cp_sat(duals, time_limit_seconds)
+            if found or not self.feasible or self.relaxed is None:
+                return found, bound, proven
+            relaxed_found, relaxed_bound, relaxed_proven = self.price_relaxed(duals)
+            return relaxed_found, max(bound, relaxed_bound), proven or relaxed_proven
         values = {
             item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
             for item, _ in self.literals
@@ -168,6 +201,25 @@ class AgentPricer:
             self.feasible = False
             return [], -math.inf, False
         return found, best, True
+
+    def price_relaxed(self, duals: np.ndarray) -> tuple[list[Pattern], float, bool]:
+        """`price` by the relaxed programme with the weekend and per-shift counts priced in (`relaxed_pricing`):
+        patterns that keep every rule, and a valid Lagrangian bound."""
+        assert self.relaxed is not None
+        values = {
+            item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
+            for item, _ in self.literals
+        }
+        try:
+            found, bound = relaxed_price(
+                self.relaxed, values, self.max_shifts, self.max_weekends, self.weekends, PROGRAMME_PATTERNS
+            )
+        except ArithmeticError:  # no way back through the tables (float noise)
+            return [], -math.inf, False
+        if bound == math.inf:
+            self.feasible = False
+            return [], -math.inf, False
+        return found, bound, math.isfinite(bound)
 
     def price_cp_sat(self, duals: np.ndarray, time_limit_seconds: float) -> tuple[list[Pattern], float, bool]:
         """`price` by the agent's CP-SAT model (any rules; the bound is proven when the status is optimal)."""
@@ -293,7 +345,11 @@ def seed_pool(
         while todo:
             fair = (deadline - time.monotonic()) * PRICING_THREADS / len(todo)
             slice_seconds = min(most, max(SEED_MIN_SLICE_SECONDS, fair, 2 * slice_seconds))
-            found_all = list(executor.map(AgentPricer.price, todo, [zero] * len(todo), [slice_seconds] * len(todo)))
+            found_all = list(
+                executor.map(
+                    AgentPricer.price, todo, [zero] * len(todo), [slice_seconds] * len(todo), [True] * len(todo)
+                )
+            )
             still = []
             for pricer, (found, _, _) in zip(todo, found_all, strict=True):
                 if found:
