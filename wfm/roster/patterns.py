@@ -27,7 +27,7 @@ from wfm.roster.domain import Config, Instance
 from wfm.roster.fair_share import fairness_weighted
 from wfm.roster.model import build_model
 from wfm.roster.options import InstanceFacts, weekend_index
-from wfm.roster.pattern_programme import build_programme
+from wfm.roster.pattern_programme import Item, build_programme
 from wfm.roster.relaxed_pricing import relaxed_price
 from wfm.roster.rules import (
     RULES,
@@ -139,39 +139,44 @@ class AgentPricer:
             if self.linear and self.programme is None
             else None
         )
-        self.max_shifts = facts.limits[agent].max_shifts
-        self.max_weekends = facts.limits[agent].max_weekends
+        self.limits = facts.limits[agent]
         self.weekends = weekend_index(instance)
 
-    def keeps_rules(self, pattern: Pattern) -> bool:
-        """Whether the pattern keeps every hard rule of the agent (its own model with every literal fixed)."""
-        chosen = set(pattern)
-        self.model.clear_objective()
-        self.model.clear_assumptions()
-        self.model.add_assumptions([v if item in chosen else v.Not() for item, v in self.literals])
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = 5.0
-        status = solver.solve(self.model)
-        self.model.clear_assumptions()
-        return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-
-    def cost(self, pattern: Pattern) -> float:
-        """The agent's own penalties for a pattern (weight × minutes, without constants)."""
-        if self.linear:
-            return float(sum(self.literal_cost.get(item, 0) for item in pattern))
+    def _solve_fixed(self, pattern: Pattern, minimise_own: bool) -> tuple[bool, float]:
+        """The agent's own model with every literal fixed to the pattern: whether it keeps every hard rule, and
+        the own penalties (when `minimise_own`)."""
         chosen = set(pattern)
         self.model.clear_assumptions()
         self.model.add_assumptions([v if item in chosen else v.Not() for item, v in self.literals])
-        self.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in self.own], [c for _, c in self.own]))
+        if minimise_own:
+            self.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in self.own], [c for _, c in self.own]))
+        else:
+            self.model.clear_objective()
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = 5.0
         status = solver.solve(self.model)
         self.model.clear_assumptions()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return math.inf
-        return float(solver.objective_value)
+            return False, math.inf
+        return True, float(solver.objective_value) if minimise_own else 0.0
+
+    def keeps_rules(self, pattern: Pattern) -> bool:
+        """Whether the pattern keeps every hard rule of the agent (its own model with every literal fixed)."""
+        return self._solve_fixed(pattern, minimise_own=False)[0]
+
+    def cost(self, pattern: Pattern) -> float:
+        """The agent's own penalties for a pattern (weight × minutes, without constants)."""
+        if self.linear:
+            return float(sum(self.literal_cost.get(item, 0) for item in pattern))
+        return self._solve_fixed(pattern, minimise_own=True)[1]
+
+    def _values(self, duals: np.ndarray) -> dict[Item, float]:
+        """Each literal's own cost less its coverage rows' duals (what a pattern's items add up to)."""
+        return {
+            item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
+            for item, _ in self.literals
+        }
 
     def price(
         self, duals: np.ndarray, time_limit_seconds: float, relaxed_first: bool = False
@@ -189,12 +194,8 @@ class AgentPricer:
                 return found, bound, proven
             relaxed_found, relaxed_bound, relaxed_proven = self.price_relaxed(duals)
             return relaxed_found, max(bound, relaxed_bound), proven or relaxed_proven
-        values = {
-            item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
-            for item, _ in self.literals
-        }
         try:
-            found, best = self.programme.solve(values, PROGRAMME_PATTERNS)
+            found, best = self.programme.solve(self._values(duals), PROGRAMME_PATTERNS)
         except ArithmeticError:  # no way back through the tables (float noise): the model prices instead
             return self.price_cp_sat(duals, time_limit_seconds)
         if not found:
@@ -206,13 +207,15 @@ class AgentPricer:
         """`price` by the relaxed programme with the weekend and per-shift counts priced in (`relaxed_pricing`):
         patterns that keep every rule, and a valid Lagrangian bound."""
         assert self.relaxed is not None
-        values = {
-            item: self.literal_cost.get(item, 0) - float(duals[self.couple.rows[item]].sum())
-            for item, _ in self.literals
-        }
+        limits = self.limits
         try:
             found, bound = relaxed_price(
-                self.relaxed, values, self.max_shifts, self.max_weekends, self.weekends, PROGRAMME_PATTERNS
+                self.relaxed,
+                self._values(duals),
+                limits.max_shifts,
+                limits.max_weekends,
+                self.weekends,
+                PROGRAMME_PATTERNS,
             )
         except ArithmeticError:  # no way back through the tables (float noise)
             return [], -math.inf, False

@@ -78,7 +78,7 @@ def solve_by_patterns(
             if first.status == "OPTIMAL":
                 return finished_solution(instance, config, facts, chosen, bound, started, tuple(phases))
     pool = patterns.new_pool(instance, config, facts)
-    missing = patterns.seed_pool(pool, max(1.0, 0.1 * span), max(1.0, 0.1 * span), say=_timed(say, started))
+    missing = patterns.seed_pool(pool, max(1.0, 0.1 * span), say=_timed(say, started))
     if missing:
         problems = diagnose(instance, config, facts, missing)
         raise_if_any(problems or [f"no roster found for agents {missing} within the time limit"])
