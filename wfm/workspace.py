@@ -30,6 +30,7 @@ from wfm.roster.activities import (
 from wfm.roster.checker import check_roster, parse_roster
 from wfm.roster.deferred_search import DeferredWork
 from wfm.roster.domain import Assignment, Config, Instance, RosterSolution
+from wfm.roster.edit_cap import keep_cap_on_day
 from wfm.roster.fair_share import calendar_holiday_dates, fairness_section, frame_assignments, with_history
 from wfm.roster.inputs import load_instance
 from wfm.roster.joint import solve_and_place
@@ -299,9 +300,11 @@ def replace_day(
     shift: str | None,
     queue: str | None,
     config: Config | None = None,
-) -> pd.DataFrame:
-    """The roster with one agent's day replaced: a shift template on a queue, or a day off (shift None). With
-    `config`, the new shift's breaks and lunch are placed around the others' (break rules and cap kept)."""
+) -> tuple[pd.DataFrame, list[str]]:
+    """The roster with one agent's day replaced: a shift template on a queue, or a day off (shift None), and the
+    agents whose pauses moved. With `config`, the new shift's breaks and lunch are placed around the others' (break
+    rules and cap kept), and where the edit lowered a queue's break cap below the pauses already placed that day
+    (and the next), those pauses are re-placed (wfm/roster/edit_cap.py)."""
     agents = [a.agent_id for a in instance.agents]
     if agent_id not in agents:
         raise InputError(f'agent "{agent_id}" is not in the roster')
@@ -320,9 +323,15 @@ def replace_day(
     rows = roster_frame(instance, assignments, plan)
     rows = rows[(rows["agent_id"] == agent_id) & (rows["date"] == day.isoformat())]
     keep = ~((frame["agent_id"] == agent_id) & (frame["date"].astype(str) == day.isoformat()))
-    return pd.concat([frame[keep], rows], ignore_index=True).sort_values(
+    edited = pd.concat([frame[keep], rows], ignore_index=True).sort_values(
         ["agent_id", "date", "start"], ignore_index=True
     )
+    moved: list[str] = []
+    if config is not None:
+        for d in (offset, offset + 1):  # a shift removed late on the day can reach past midnight
+            edited, agents_moved = keep_cap_on_day(instance, config, edited, d)
+            moved += agents_moved
+    return edited, moved
 
 
 def stored_roster(engine: Engine, requirements: pd.DataFrame) -> RosterBuild | None:

@@ -392,15 +392,19 @@ def _cluster(board: PauseBoard, i: int) -> np.ndarray:
     return board.overlapping(board.assignments[i].queue, int(board.start[i]), int(board.start[i] + board.length[i]))
 
 
-def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: float, seed: int) -> str:
+def solve_cluster_by_intervals(
+    board: PauseBoard, cluster: list[int], seconds: float, seed: int, keep_weight: int = 0
+) -> str:
     """Pauses of the cluster's shifts as CP-SAT interval variables: each pause in its rule's window, a shift's
     pauses apart by the rule's gap (no-overlap of pauses stretched by the gap), the cap as a cumulative over the
-    queue (the other shifts' pauses fixed), the cost of pausing where the queue is short minimised. A compact
-    model (a few variables per pause instead of one literal per pattern); the board keeps the pattern found."""
+    queue (the other shifts' pauses fixed), the cost of pausing where the queue is short minimised, plus
+    `keep_weight` (in the cost's hundredths of a weight unit) per pause moved from where it is. A compact model (a
+    few variables per pause instead of one literal per pattern); the board keeps the pattern found."""
     from ortools.sat.python import cp_model
 
     q = board.assignments[cluster[0]].queue
     old = {j: int(board.pattern[j]) for j in cluster}
+    old_starts = {j: _starts_by_kind(board, j) for j in cluster if keep_weight and old[j] >= 0}
     for j in cluster:
         board.remove_pauses(j)
     model = cp_model.CpModel()
@@ -423,6 +427,12 @@ def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: f
             if (kind, minutes) in previous:
                 model.add(start >= previous[(kind, minutes)] + units + gap)  # equal pauses in order
             previous[(kind, minutes)] = start
+            was = old_starts.get(j, {}).get((kind, units), [])
+            if was:  # equal pauses are ordered, so the k-th of a kind is kept when it starts where the k-th was
+                kept = model.new_bool_var(f"k{j}_{len(own)}")
+                model.add(start == was.pop(0)).only_enforce_if(kept)
+                model.add_hint(kept, True)
+                objective.append(keep_weight * (1 - kept))
             stretched.append(model.new_fixed_size_interval_var(start, units + gap, f"g{j}_{len(own)}"))
             absolute = model.new_int_var(lo_t, hi_t, f"a{j}_{len(own)}")
             model.add(absolute == start + int(board.start[j]))
@@ -459,6 +469,14 @@ def solve_cluster_by_intervals(board: PauseBoard, cluster: list[int], seconds: f
             p = pattern_index(board.plans[j], mask)
         board.set_pattern(j, p if p >= 0 else old[j]) if (p >= 0 or old[j] >= 0) else None
     return solver.status_name(status)
+
+
+def _starts_by_kind(board: PauseBoard, j: int) -> dict[tuple[str, int], list[int]]:
+    """Assignment j's current pause starts (offsets in its shift), ascending per (kind, length in intervals)."""
+    out: dict[tuple[str, int], list[int]] = {}
+    for start, units, kind in sorted(board.plans[j].pauses[board.pattern[j]]):
+        out.setdefault((kind, units), []).append(start)
+    return out
 
 
 def pause_windows(board: PauseBoard, j: int) -> tuple[int, list[tuple[str, int, int, list[int]]]]:

@@ -328,6 +328,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Under-coverage changes by {hours:+.2f} agent-hours.",
         "zh": "人力缺口变化 {hours:+.2f} 人·小时。",
     },
+    "ro.pauses_moved": {
+        "en": "Breaks moved to keep the break cap after the edit: {agents}.",
+        "zh": "为保持同时休息上限，调整了以下坐席的休息：{agents}。",
+    },
     "ro.version": {"en": "{name}: stored version {version}", "zh": "{name}：已存版本 {version}"},
     "ro.save": {"en": "Save as draft", "zh": "保存为草稿"},
     "ro.saved": {"en": "Saved version {version}.", "zh": "已保存版本 {version}。"},

@@ -23,6 +23,7 @@ from wfm.ui.staffing_page import load_requirements
 BUILD_KEY = "roster_build"
 EDIT_KEY = "roster_edited"
 DELTA_KEY = "roster_edit_delta"
+MOVED_KEY = "roster_edit_pauses_moved"  # agents whose breaks moved so the edit keeps the break cap
 ACTIVITY_COLOURS = {
     "work": "#2c7fb8",
     "break": "#fdae61",
@@ -66,6 +67,7 @@ def _build_section(requirements: pd.DataFrame) -> None:
     st.session_state[BUILD_KEY] = build
     st.session_state[EDIT_KEY] = build.frame
     st.session_state.pop(DELTA_KEY, None)
+    st.session_state.pop(MOVED_KEY, None)
 
 
 def _gantt(frame: pd.DataFrame) -> None:
@@ -247,12 +249,14 @@ def _edit_section(build: workspace.RosterBuild, frame: pd.DataFrame) -> None:
     skills = [q for q in instance.queues if q in agents[agent_id].skills] or list(instance.queues)
     queue = cols[3].selectbox(t("ro.queue"), skills, key="ro_edit_queue")
     if st.button(t("ro.apply"), key="ro_apply"):
-        edited = common.guarded(
+        result = common.guarded(
             lambda: workspace.replace_day(
                 frame, instance, agent_id, day, None if shift == "off" else shift, queue, build.config
             )
         )
-        if edited is not None:
+        if result is not None:
+            edited, moved = result
+            st.session_state[MOVED_KEY] = moved
             before = _coverage(frame, build.requirements, id(build.requirements))
             after = _coverage(edited, build.requirements, id(build.requirements))
             st.session_state[EDIT_KEY] = edited
@@ -262,6 +266,8 @@ def _edit_section(build: workspace.RosterBuild, frame: pd.DataFrame) -> None:
             st.rerun()
     if DELTA_KEY in st.session_state:
         st.info(t("ro.delta", hours=st.session_state[DELTA_KEY]))
+    if st.session_state.get(MOVED_KEY):
+        st.info(t("ro.pauses_moved", agents=", ".join(st.session_state[MOVED_KEY])))
 
 
 def _publish_section(build: workspace.RosterBuild, frame: pd.DataFrame, problems: list[str]) -> None:
