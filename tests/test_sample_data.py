@@ -200,6 +200,9 @@ def test_shifts_time_off_rules_and_events(sample_dir: Path) -> None:
             "preferred_day_off": 10,
             "shift_category_preference": 5,
             "days_off_together": 3,
+            "weekend_fairness": 200,  # fairness on for a newcomer's first roster
+            "late_fairness": 100,
+            "holiday_fairness": 100,
         },
     }
     training = read_training(sample_dir / "training.csv", read_agents(sample_dir / "agents.csv"), 15)
