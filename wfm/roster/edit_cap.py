@@ -57,6 +57,7 @@ def keep_cap_on_day(
     board = PauseBoard(instance, config, [x for x, _ in movable])
     _add_fixed(board, fixed)
     board.cap = _cap_grid(instance, config.breaks, board.on_shift)
+    board.cap[:, : day * instance.intervals_per_day] = len(instance.agents) + 1  # the day before is not this edit's
     for i, (_x, rows) in enumerate(movable):
         for offset, units, _label in rows.training:
             board.add_training(i, offset, units)
@@ -66,11 +67,10 @@ def keep_cap_on_day(
         return frame, []
     deadline = time.monotonic() + seconds
     before = board.pattern.copy()
-    crowded = sorted({(board.assignments[i].queue, board.assignments[i].day) for i in stuck})
-    for k, (queue, on_day) in enumerate(crowded):
-        cluster = [int(j) for j in board.by_queue[queue] if board.day[j] == on_day]
+    crowded = sorted({board.assignments[i].queue for i in stuck})  # the day's shifts and the night before's
+    for k, queue in enumerate(crowded):
         share = max(MIN_SECONDS, (deadline - time.monotonic()) / (len(crowded) - k))
-        solve_cluster_by_intervals(board, cluster, share, seed, keep_weight=KEEP_WEIGHT)
+        solve_cluster_by_intervals(board, [int(j) for j in board.by_queue[queue]], share, seed, keep_weight=KEEP_WEIGHT)
     changed = [int(i) for i in np.flatnonzero(board.pattern != before) if board.pattern[i] >= 0]
     if not changed:
         return frame, []
