@@ -34,7 +34,7 @@ from wfm.roster.edit_cap import keep_cap_on_day
 from wfm.roster.fair_share import calendar_holiday_dates, fairness_section, frame_assignments, with_history
 from wfm.roster.inputs import load_instance
 from wfm.roster.joint import solve_and_place
-from wfm.roster.outputs import roster_frame
+from wfm.roster.outputs import roster_frame, with_days_rewritten
 from wfm.roster.service import deferred_work as deferred_work_of
 from wfm.roster.solve import SolveSettings
 from wfm.roster.training import TrainingRequirement, read_training
@@ -320,12 +320,7 @@ def replace_day(
     if assignments and config is not None:
         placed = place_in_roster(instance, config, frame, assignments[0])
         plan = ActivityPlan({(assignments[0].agent, offset): placed}, instance.required, {}, {}, 0.0)
-    rows = roster_frame(instance, assignments, plan)
-    rows = rows[(rows["agent_id"] == agent_id) & (rows["date"] == day.isoformat())]
-    keep = ~((frame["agent_id"] == agent_id) & (frame["date"].astype(str) == day.isoformat()))
-    edited = pd.concat([frame[keep], rows], ignore_index=True).sort_values(
-        ["agent_id", "date", "start"], ignore_index=True
-    )
+    edited = with_days_rewritten(instance, frame, assignments, plan, {(agent_id, day.isoformat())})
     moved: list[str] = []
     if config is not None:
         for d in (offset, offset + 1):  # a shift removed late on the day can reach past midnight

@@ -67,6 +67,15 @@ class ShiftTemplate:
         return (middle // interval_minutes) * interval_minutes
 
 
+def templates_by_shape(shifts: tuple[ShiftTemplate, ...]) -> dict[tuple[int, int, int], int]:
+    """(start minute, length minutes, lunch minutes) → index of the first template of that shape (how a worked
+    block of a roster table is matched back to its template)."""
+    shapes: dict[tuple[int, int, int], int] = {}
+    for s, t in enumerate(shifts):
+        shapes.setdefault((t.start_minute, t.length_minutes, t.lunch_minutes), s)
+    return shapes
+
+
 @dataclass(frozen=True)
 class TimeOff:
     """Unavailability of an agent: a whole day (start/end None) or [start, end) minutes of that day."""

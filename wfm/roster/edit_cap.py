@@ -18,8 +18,8 @@ import pandas as pd
 
 from wfm.roster.activities import Activity, ActivityPlan
 from wfm.roster.breaks import PauseBoard, _cap_grid, pattern_index, pause_plans, solve_cluster_by_intervals
-from wfm.roster.domain import Assignment, Config, Instance
-from wfm.roster.outputs import roster_frame
+from wfm.roster.domain import Assignment, Config, Instance, templates_by_shape
+from wfm.roster.outputs import with_days_rewritten
 
 PAUSE_KINDS = ("break", "lunch")
 MOVABLE_KINDS = {"work", "break", "lunch", "training"}  # an agent-day with other activities keeps its rows
@@ -129,9 +129,7 @@ def _split(
     """(the shifts whose template and pause pattern are known, as assignments with their rows; the others, kept as
     they are; the pattern index of each of the first)."""
     step = instance.interval_minutes
-    shapes: dict[tuple[int, int, int], int] = {}
-    for s, t in enumerate(instance.shifts):
-        shapes.setdefault((t.start_minute, t.length_minutes, t.lunch_minutes), s)
+    shapes = templates_by_shape(instance.shifts)
     movable, fixed, patterns = [], [], []
     for rows in shifts:
         start_minute = (rows.start - rows.day * instance.intervals_per_day) * step
@@ -182,10 +180,4 @@ def _rewritten(
         placed += [Activity(offset * step, units * step, "training", label) for offset, units, label in rows.training]
         by_cell[(x.agent, x.day)] = tuple(sorted(placed, key=lambda item: item.offset_minutes))
     assignments = [movable[i][0] for i in changed]
-    new_rows = roster_frame(instance, assignments, ActivityPlan(by_cell, instance.required, {}, {}, 0.0))
-    cells = {(instance.agents[x.agent].agent_id, instance.day_date(x.day).isoformat()) for x in assignments}
-    keys = list(zip(new_rows["agent_id"], new_rows["date"].astype(str), strict=True))
-    new_rows = new_rows[[key in cells for key in keys]]
-    old_keys = list(zip(frame["agent_id"], frame["date"].astype(str), strict=True))
-    kept = frame[[key not in cells for key in old_keys]]
-    return pd.concat([kept, new_rows], ignore_index=True).sort_values(["agent_id", "date", "start"], ignore_index=True)
+    return with_days_rewritten(instance, frame, assignments, ActivityPlan(by_cell, instance.required, {}, {}, 0.0))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from wfm.roster.domain import Agent, Assignment, Config, FairCounts, Instance
+from wfm.roster.domain import Agent, Assignment, Config, FairCounts, Instance, templates_by_shape
 from wfm.roster.options import weekend_index
 
 if TYPE_CHECKING:
@@ -354,9 +354,7 @@ def frame_assignments(instance: Instance, frame: pd.DataFrame) -> list[Assignmen
     typed = parse_roster(frame.astype(str))
     blocks, _extra, _ = blocks_from_rows(typed)
     index = {agent.agent_id: a for a, agent in enumerate(instance.agents)}
-    shapes: dict[tuple[int, int, int], int] = {}
-    for s, t in enumerate(instance.shifts):
-        shapes.setdefault((t.start_minute, t.length_minutes, t.lunch_minutes), s)  # the first template of a shape
+    shapes = templates_by_shape(instance.shifts)
     queues = {q: i for i, q in enumerate(instance.queues)}
     found = []
     for b in blocks:

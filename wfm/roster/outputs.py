@@ -50,6 +50,24 @@ def roster_frame(
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 
+def with_days_rewritten(
+    instance: Instance,
+    frame: pd.DataFrame,
+    assignments: list[Assignment],
+    activities: ActivityPlan | None = None,
+    cells: set[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """The roster table with the rows of some agent-days written again from `assignments` (and their placed
+    `activities`): `cells` (agent id, ISO date), by default the assignments' own; a cell without an assignment
+    becomes a day off. Sorted by agent, date and start."""
+    if cells is None:
+        cells = {(instance.agents[x.agent].agent_id, instance.day_date(x.day).isoformat()) for x in assignments}
+    new_rows = roster_frame(instance, assignments, activities)
+    new_rows = new_rows[[key in cells for key in zip(new_rows["agent_id"], new_rows["date"], strict=True)]]
+    kept = frame[[key not in cells for key in zip(frame["agent_id"], frame["date"].astype(str), strict=True)]]
+    return pd.concat([kept, new_rows], ignore_index=True).sort_values(["agent_id", "date", "start"], ignore_index=True)
+
+
 def _shift_parts(instance: Instance, x: Assignment, day_start: datetime) -> list[dict[str, str]]:
     """The work and lunch segments of one assignment."""
     shift = instance.shifts[x.shift]
